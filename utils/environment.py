@@ -8,7 +8,7 @@ from importlib import metadata
 
 KEY_PACKAGES = [
     "numpy", "pandas", "scikit-learn", "matplotlib", "seaborn", "imbalanced-learn", "torch",
-    "tensorflow", "keras", "mlflow", "optuna", "onnxruntime", "fastapi", "pandera",
+    "tensorflow-cpu", "keras", "mlflow", "optuna", "onnxruntime", "fastapi", "pandera",
     "apache-airflow", "papermill", "jupyterlab",
 ]
 

@@ -34,6 +34,10 @@ class Mismatch(Exception):
     """Raised inside a check function: the answer is wrong, and the message says why."""
 
 
+class NotAttempted(Exception):
+    """Raised inside a check function when a learner's function still returns ``...``."""
+
+
 class CheckFailed(AssertionError):
     """Raised by ``Exercise.check`` in strict mode when the verdict is not ✅."""
 
@@ -47,6 +51,17 @@ def expect(condition: object, message: str) -> None:
     """Reject the answer with ``message`` unless ``condition`` holds."""
     if not condition:
         raise Mismatch(message)
+
+
+def attempted(value: object) -> object:
+    """Return ``value``, or report ⏳ if it is still the placeholder.
+
+    For exercises where the learner completes a function body: the check calls the function
+    and passes its result through ``attempted`` (the exercise notebook's body returns ``...``).
+    """
+    if _is_placeholder(value):
+        raise NotAttempted
+    return value
 
 
 def strict_mode() -> bool:
@@ -110,10 +125,13 @@ class Exercise:
     # -- for tests and tools --------------------------------------------------------------
     def verdict(self, *values: object) -> tuple[str, str]:
         """Return (status, message) without printing or recording anything."""
+        pending = PENDING, "not attempted yet. Replace the `...` placeholder with your code."
         if not values or any(_is_placeholder(v) for v in values):
-            return PENDING, "not attempted yet. Replace the `...` placeholder with your code."
+            return pending
         try:
             remark = self.check_fn(*values)
+        except NotAttempted:
+            return pending
         except Mismatch as wrong:
             return FAILED, f"{wrong} (stuck? try {self.name}.hint())"
         except Exception as error:  # the learner's value broke the check: still only feedback

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 METRIC_LINE = re.compile(
-    r"📏 Headline metric (?P<name>[\w .\-²]+?): (?P<value>-?[\d.]+) "
+    r"📏 Headline metric (?P<name>[^\n]+?): (?P<value>-?[\d.]+) "
     r"\(bar: (?P<op>[≥≤]) (?P<bar>-?[\d.]+)\) (?P<verdict>meets the bar|BELOW THE BAR)"
 )
 

@@ -44,7 +44,8 @@ class RunnerError(ValueError):
 
 @dataclass
 class Task:
-    notebook: str  # path relative to the repository root
+    notebook: str  # name shown in the report: the path relative to the repository root
+    path: str  # the notebook file
     output: str  # executed copy
     workspace: str  # the run's own workspace
     parameters: dict = field(default_factory=dict)
@@ -77,6 +78,8 @@ def select_notebooks(kind: str = "all", module: str | None = None,
              "all": [SOLUTIONS_DIR, NOTEBOOKS_DIR]}
     if kind not in bases:
         raise RunnerError(f"--kind must be one of {', '.join(bases)}, not {kind!r}")
+    if notebook and notebook.endswith(".ipynb") and Path(notebook).is_file():
+        return [Path(notebook)]  # a notebook file anywhere, given by its path
     chosen = []
     for base in bases[kind]:
         found = sorted(base.glob("*/*.ipynb"))
@@ -94,6 +97,11 @@ def select_notebooks(kind: str = "all", module: str | None = None,
     return chosen
 
 
+def display_name(path: Path) -> str:
+    path = path.resolve()
+    return path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else str(path)
+
+
 def check_parameters(path: Path, parameters: dict) -> None:
     """Refuse parameters the notebook's ``parameters`` cell does not define."""
     import papermill
@@ -102,7 +110,7 @@ def check_parameters(path: Path, parameters: dict) -> None:
     unknown = sorted(set(parameters) - set(known))
     if unknown:
         raise RunnerError(
-            f"{path.relative_to(REPO_ROOT)} has no parameter {', '.join(unknown)}; "
+            f"{display_name(path)} has no parameter {', '.join(unknown)}; "
             f"its parameters are {', '.join(known) or 'none'}."
         )
 
@@ -120,6 +128,19 @@ def summarise_outputs(executed: nbformat.NotebookNode) -> tuple[dict, list]:
     return counts, parse_metrics(text)
 
 
+def describe_cell(task: Task, execution_count: int) -> str:
+    """Name a failing cell as the author sees it: its index in the source notebook (papermill
+    adds cells for injected parameters and an error banner) and its first line."""
+    added = {"injected-parameters", "papermill-error-cell-tag"}
+    cells = [c for c in nbformat.read(task.output, as_version=4).cells
+             if not added & set(c.metadata.get("tags", []))]
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "code" and cell.get("execution_count") == execution_count:
+            first_line = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+            return f"cell {index} (`{first_line.strip()[:60]}`)"
+    return f"the cell run as In [{execution_count}]"
+
+
 def run_task(task: Task) -> Result:
     """Execute one notebook with papermill; meant to run in a process of its own."""
     import papermill
@@ -127,7 +148,7 @@ def run_task(task: Task) -> Result:
 
     os.environ[WORKSPACE_ENV] = task.workspace
     os.environ[STRICT_ENV] = "1" if task.strict else "0"
-    path = REPO_ROOT / task.notebook
+    path = Path(task.path)
     Path(task.output).parent.mkdir(parents=True, exist_ok=True)
     error = None
     start = time.perf_counter()
@@ -138,8 +159,8 @@ def run_task(task: Task) -> Result:
             execution_timeout=task.timeout_s,
         )
     except PapermillExecutionError as failure:
-        error = (f"{task.notebook}, cell {failure.cell_index} (In [{failure.exec_count}]): "
-                 f"{failure.ename}: {failure.evalue}")
+        error = f"{task.notebook}, {describe_cell(task, failure.exec_count)}: " \
+                f"{failure.ename}: {failure.evalue}"
     except Exception as failure:  # the kernel died, timed out, or the notebook is unreadable
         error = f"{task.notebook}: {type(failure).__name__}: {failure}"
     seconds = time.perf_counter() - start
@@ -164,10 +185,10 @@ def run_course(paths: list[Path], parameters: dict | None = None, jobs: int = 2,
     report_dir = Path(report_dir or workspace("reports", time.strftime("%Y%m%d-%H%M%S")))
     tasks = []
     for path in paths:
-        relative = path.relative_to(REPO_ROOT)
-        flat = relative.with_suffix("").as_posix().replace("/", "__")
-        tasks.append(Task(notebook=relative.as_posix(),
-                          output=str(report_dir / "executed" / relative),
+        name = display_name(path)
+        flat = name.removesuffix(".ipynb").strip("/").replace("/", "__")
+        tasks.append(Task(notebook=name, path=str(path.resolve()),
+                          output=str(report_dir / "executed" / f"{flat}.ipynb"),
                           workspace=str(report_dir / "workspaces" / flat),
                           parameters=parameters, strict=strict))
     context = multiprocessing.get_context("spawn")

@@ -1,0 +1,86 @@
+"""The course runner: selection, parameters, parallel papermill runs and the report."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from utils import runner
+
+
+def write_notebook(path: Path, *sources: str) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    params = nbformat.v4.new_code_cell("SEED = 0\nQUICK = False", metadata={"tags": ["parameters"]})
+    notebook.cells = [params] + [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_selection_by_kind_module_and_notebook():
+    every = runner.select_notebooks("all")
+    solutions = runner.select_notebooks("solutions")
+    assert len(every) == 2 * len(solutions) > 0
+    one = runner.select_notebooks("solutions", notebook="01_python_for_ml/01_numpy")
+    assert [p.name for p in one] == ["01_numpy.ipynb"]
+    module = runner.select_notebooks("notebooks", module="01_python_for_ml")
+    assert module and all(p.parent.name == "01_python_for_ml" for p in module)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"notebook": "01_python_for_ml/99_nothing"}, "no notebook matches"),
+    ({"module": "42_astrology"}, "no notebook matches"),
+    ({"kind": "drafts"}, "--kind must be"),
+])
+def test_bad_selection_is_a_clear_error(kwargs, message):
+    with pytest.raises(runner.RunnerError, match=message):
+        runner.select_notebooks(**kwargs)
+
+
+def test_an_unknown_parameter_is_refused_before_anything_runs(tmp_path):
+    notebook = write_notebook(tmp_path / "n.ipynb", "print(SEED)")
+    with pytest.raises(runner.RunnerError, match="no parameter EPOCHS; its parameters are SEED"):
+        runner.run_course([notebook], {"EPOCHS": 3}, report_dir=tmp_path / "r")
+
+
+def test_command_line_values_are_python_literals_or_strings():
+    assert runner.parse_value("True") is True
+    assert runner.parse_value("0.5") == 0.5
+    assert runner.parse_value("http://127.0.0.1:5000") == "http://127.0.0.1:5000"
+
+
+@pytest.mark.notebooks
+def test_a_run_reports_status_time_memory_checks_metrics_and_the_failing_cell(tmp_path):
+    good = write_notebook(
+        tmp_path / "good.ipynb",
+        "import numpy as np\nbig = np.ones(40_000_000)  # 320 MB\nprint(f'{SEED} {QUICK}')",
+        "from utils import record_metric\nprint('✅ q1: correct!')\nprint('⏳ q2: not attempted')"
+        "\nrecord_metric('accuracy', 0.91, bar=0.9)",
+    )
+    bad = write_notebook(tmp_path / "bad.ipynb", "x = 1", "raise ValueError('broken on purpose')")
+    results = runner.run_course([good, bad], {"SEED": 7, "QUICK": True}, jobs=2,
+                                report_dir=tmp_path / "report", progress=False)
+    ok, failed = results
+    assert ok.status == "ok" and ok.error is None
+    assert ok.checks == {"passed": 1, "failed": 0, "pending": 1}
+    assert ok.metrics == [{"name": "accuracy", "value": 0.91, "bar": 0.9, "ok": True}]
+    assert ok.peak_mb > 320  # the kernel's peak memory, not the runner's
+    assert ok.quick and ok.seconds > 0
+    executed = nbformat.read(ok.output, as_version=4)
+    assert "7 True" in str(executed.cells)  # parameters reached the kernel
+    assert failed.status == "failed"
+    assert failed.error.endswith("cell 2 (`raise ValueError('broken on purpose')`): "
+                                 "ValueError: broken on purpose")
+    assert "bad.ipynb" in failed.error
+
+    report = runner.write_report(results, tmp_path / "report", {"QUICK": True})
+    text = report.read_text()
+    assert "broken on purpose" in text and "accuracy 0.910 (ok)" in text
+    for name in ("report.html", "results.json", "runtimes.png"):
+        assert (tmp_path / "report" / name).stat().st_size > 0
+
+
+def test_the_command_line_exits_2_with_a_message_on_bad_input(capsys):
+    assert runner.main(["--notebook", "nope/nothing"]) == 2
+    assert "no notebook matches 'nope/nothing'" in capsys.readouterr().err
