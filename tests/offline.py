@@ -28,11 +28,11 @@ def offline_prefix() -> list[str]:
     return ["unshare", "-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "offline"]
 
 
-def run_offline(runner_args: list[str], report_dir: Path) -> list[dict]:
-    """``python -m utils.runner`` with no network; returns the results of its report."""
+def run_offline(runner_args: list[str], report_dir: Path) -> dict[str, dict]:
+    """``python -m utils.runner`` with no network; returns its results by notebook."""
     command = offline_prefix() + [sys.executable, "-m", "utils.runner", "--out", str(report_dir),
                                   *runner_args]
     done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800)
     results = report_dir / "results.json"
     assert results.exists(), f"the runner wrote no report:\n{done.stdout}\n{done.stderr}"
-    return json.loads(results.read_text())
+    return {result["notebook"]: result for result in json.loads(results.read_text())}

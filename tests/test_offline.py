@@ -25,7 +25,7 @@ def test_a_kernel_in_the_sandbox_cannot_reach_any_host(tmp_path):
     notebook.cells = [nbformat.v4.new_code_cell(REACH_OUT)]
     path = tmp_path / "reach.ipynb"
     nbformat.write(notebook, path)
-    (result,) = run_offline(["--notebook", str(path)], tmp_path / "report")
+    (result,) = run_offline(["--notebook", str(path)], tmp_path / "report").values()
     assert result["status"] == "ok", result["error"]
     executed = nbformat.read(result["output"], as_version=4)
     printed = executed.cells[0].outputs[0]["text"]
