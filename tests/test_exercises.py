@@ -97,3 +97,8 @@ def test_solution_shows_the_reference_code_from_the_solution_notebook(capsys):
     assert code and "BEGIN SOLUTION" not in code and "(no marked solution" not in code
     numpy_q1.solution()
     assert code in capsys.readouterr().out
+
+
+def test_a_demo_exercise_can_stay_out_of_the_course_registry():
+    Exercise("demo", "99_test/02_demo", is_three, hints=["h"], register=False)
+    assert "99_test/02_demo" not in exercises.REGISTRY

@@ -90,12 +90,15 @@ class Exercise:
     notebook: str
     check_fn: Callable[..., str | None]
     hints: Iterable[str] = ()
+    register: bool = True  # False for a demo that must stay out of the course's progress
     _hints_shown: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.hints = list(self.hints)
         if not self.hints:
             raise ValueError(f"{self.notebook} {self.name}: give at least one hint")
+        if not self.register:
+            return
         exercises = REGISTRY.setdefault(self.notebook, [])
         exercises[:] = [e for e in exercises if e.name != self.name] + [self]
 
