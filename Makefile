@@ -10,7 +10,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
-KIND   ?= solutions
+KIND   ?= all
 
 SELECT := $(if $(NB),--notebook $(NB),) $(if $(MODULE),--module $(MODULE),)
 
