@@ -26,7 +26,10 @@ def seed_everything(seed: int = DEFAULT_SEED, threads: int = 1) -> np.random.Gen
     if "torch" in sys.modules:
         import torch
 
-        torch.manual_seed(seed)
+        # PyTorch's reproducibility notes ask for this cuBLAS workspace setting, made before
+        # CUDA starts, for deterministic matrix products on a GPU.
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.manual_seed(seed)  # seeds the CPU and every GPU
         torch.set_num_threads(threads)
         torch.use_deterministic_algorithms(True, warn_only=True)
     if "tensorflow" in sys.modules or "keras" in sys.modules:
