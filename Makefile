@@ -35,6 +35,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions
 
 notebooks: $(STAMP)
+	$(BIN)/python -m utils.colab
 	$(BIN)/python -m utils.generator
 
 execute: $(STAMP)

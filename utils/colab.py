@@ -13,3 +13,28 @@ import sys
 if "google.colab" in sys.modules and "utils" not in sys.modules:
     !git clone -q --depth 1 {COURSE_REPO} /content/course 2>/dev/null; pip install -q -e /content/course
     sys.path.insert(0, "/content/course")"""
+
+
+def sync_bootstrap() -> list[str]:
+    """Make the first code cell of every solution exactly ``BOOTSTRAP``; return those changed.
+
+    Change ``COURSE_REPO`` (or the bootstrap) here, then ``make notebooks`` spreads it.
+    """
+    import nbformat
+
+    from .paths import course_notebooks
+
+    changed = []
+    for path in course_notebooks("solutions"):
+        notebook = nbformat.read(path, as_version=4)
+        first = next(c for c in notebook.cells if c.cell_type == "code")
+        if first.source != BOOTSTRAP:
+            first.source = BOOTSTRAP
+            nbformat.write(notebook, path)
+            changed.append(path.name)
+    return changed
+
+
+if __name__ == "__main__":
+    for name in sync_bootstrap():
+        print(f"bootstrap updated: {name}")
