@@ -20,9 +20,6 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-from sklearn.dummy import DummyClassifier
-from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
 
 from ..environment import package_versions
 from ..exercises import Exercise, attempted, expect, fail
@@ -65,6 +62,9 @@ def _expect_fitted_model(obj: object, what: str) -> None:
     if isinstance(obj, np.ndarray):
         fail(f"{what} is a NumPy array, not a fitted model: save and load the model itself, "
              "not its predictions or its data.")
+    from sklearn.exceptions import NotFittedError  # here, not at import: keeps progress fast
+    from sklearn.utils.validation import check_is_fitted
+
     expect(hasattr(obj, "predict"),
            f"{what} is a {type(obj).__name__}, not a fitted model with a predict method.")
     try:
@@ -121,6 +121,8 @@ def _check_q2(save_model: object, model: object, X_test: object) -> str | None:
     _expect_fitted_model(model, "`model` (the lesson's pipeline)")
     X_small = np.asarray(X_test, dtype=float)
     labels = np.asarray(model.predict(X_test))
+    from sklearn.dummy import DummyClassifier
+
     baseline = DummyClassifier(strategy="most_frequent").fit(X_small, labels)
     remark = None
     with tempfile.TemporaryDirectory(prefix="mlcourse-check-") as scratch:
@@ -182,6 +184,8 @@ def _check_q3(same_behaviour: object, model: object, X_test: object) -> None:
     expect(verdict, "same_behaviour said False for a model and its exact pickle round trip: "
                     "compare what the two models output, not the objects themselves.")
     labels = np.asarray(model.predict(X_test))
+    from sklearn.dummy import DummyClassifier
+
     other = DummyClassifier(strategy="most_frequent").fit(X_test, labels)
     if not np.array_equal(other.predict(X_test), labels):
         verdict = _as_bool(attempted(same_behaviour(model, other, X_test)),
