@@ -43,10 +43,10 @@ execute: $(STAMP)
 	$(BIN)/python -m utils.generator
 
 progress: $(STAMP)
-	$(BIN)/python -m utils.progress
+	$(BIN)/python -m utils.cli progress
 
 datasets: $(STAMP)
-	$(BIN)/python -m utils.datasets
+	$(BIN)/python -m utils.cli datasets
 
 lint: $(STAMP)
 	$(BIN)/ruff check utils tests solutions

@@ -84,3 +84,36 @@ def test_a_run_reports_status_time_memory_checks_metrics_and_the_failing_cell(tm
 def test_the_command_line_exits_2_with_a_message_on_bad_input(capsys):
     assert runner.main(["--notebook", "nope/nothing"]) == 2
     assert "no notebook matches 'nope/nothing'" in capsys.readouterr().err
+
+
+@pytest.mark.notebooks
+def test_the_terminal_shows_no_kernel_chatter_which_goes_to_a_log(tmp_path, capfd):
+    notebook = write_notebook(tmp_path / "quiet.ipynb", "import sys\nprint('to stderr', "
+                              "file=sys.__stderr__)")
+    [result] = runner.run_course([notebook], {}, jobs=1, report_dir=tmp_path / "report",
+                                 progress=False)
+    assert result.status == "ok"
+    terminal = capfd.readouterr()
+    assert "Kernel is running over TCP" not in terminal.err + terminal.out
+    assert "to stderr" not in terminal.err + terminal.out
+    [log] = (tmp_path / "report" / "logs").glob("*quiet.log")
+    assert "to stderr" in log.read_text()  # what the kernel wrote to the real terminal is kept
+
+
+def test_the_html_report_escapes_error_text(tmp_path):
+    result = runner.Result(notebook="n.ipynb", status="failed", seconds=1.0, peak_mb=10.0,
+                           checks={"passed": 0, "failed": 0, "pending": 0}, metrics=[],
+                           error="n.ipynb, cell 1: ValueError: <script>alert(1)</script>",
+                           output=str(tmp_path / "n.ipynb"), quick=False)
+    runner.write_report([result], tmp_path, {})
+    page = (tmp_path / "report.html").read_text()
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize("platform, ru_maxrss", [("linux", 512 * 1024),
+                                                   ("darwin", 512 * 1024 * 1024)])
+def test_peak_memory_is_in_megabytes_on_linux_and_macos(monkeypatch, platform, ru_maxrss):
+    monkeypatch.setattr(runner.sys, "platform", platform)
+    usage = type("Usage", (), {"ru_maxrss": ru_maxrss})()
+    monkeypatch.setattr(runner.resource, "getrusage", lambda who: usage)
+    assert runner.peak_child_memory_mb() == 512.0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import html
 import json
 import multiprocessing
 import os
@@ -48,6 +49,7 @@ class Task:
     path: str  # the notebook file
     output: str  # executed copy
     workspace: str  # the run's own workspace
+    log: str  # what the kernel printed to the terminal (its own warnings), kept out of sight
     parameters: dict = field(default_factory=dict)
     strict: bool = False
     timeout_s: int = 600
@@ -141,6 +143,31 @@ def describe_cell(task: Task, execution_count: int) -> str:
     return f"the cell run as In [{execution_count}]"
 
 
+def _send_terminal_output_to(log: Path) -> None:
+    """Point this worker's stdout and stderr (and so its kernel's) at ``log``.
+
+    Every kernel prints ipykernel's warnings ("Kernel is running over TCP without
+    encryption", a KeyboardInterrupt at shutdown) to the terminal it inherits, which would
+    break the progress bar into a wall of text. Each notebook runs in a worker process of its
+    own, so redirecting the worker's file descriptors reaches only that notebook's kernel.
+    """
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with open(log, "ab") as handle:
+        os.dup2(handle.fileno(), 1)
+        os.dup2(handle.fileno(), 2)
+
+
+def peak_child_memory_mb() -> float:
+    """Peak resident memory of this process's finished children (the kernel), in MB.
+
+    ``ru_maxrss`` is in kibibytes on Linux but in bytes on macOS.
+    """
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
 def run_task(task: Task) -> Result:
     """Execute one notebook with papermill; meant to run in a process of its own."""
     import papermill
@@ -150,6 +177,7 @@ def run_task(task: Task) -> Result:
     os.environ[STRICT_ENV] = "1" if task.strict else "0"
     path = Path(task.path)
     Path(task.output).parent.mkdir(parents=True, exist_ok=True)
+    _send_terminal_output_to(Path(task.log))
     error = None
     start = time.perf_counter()
     try:
@@ -164,7 +192,7 @@ def run_task(task: Task) -> Result:
     except Exception as failure:  # the kernel died, timed out, or the notebook is unreadable
         error = f"{task.notebook}: {type(failure).__name__}: {failure}"
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+    peak_mb = peak_child_memory_mb()
     checks, metrics = {"passed": 0, "failed": 0, "pending": 0}, []
     if Path(task.output).exists():
         checks, metrics = summarise_outputs(nbformat.read(task.output, as_version=4))
@@ -190,6 +218,7 @@ def run_course(paths: list[Path], parameters: dict | None = None, jobs: int = 2,
         tasks.append(Task(notebook=name, path=str(path.resolve()),
                           output=str(report_dir / "executed" / f"{flat}.ipynb"),
                           workspace=str(report_dir / "workspaces" / flat),
+                          log=str(report_dir / "logs" / f"{flat}.log"),
                           parameters=parameters, strict=strict))
     context = multiprocessing.get_context("spawn")
     results = {}
@@ -266,12 +295,13 @@ def write_report(results: list[Result], report_dir: Path, parameters: dict) -> P
         lines += ["## Failures", ""] + [f"- {r.error}" for r in failures] + [""]
     markdown = report_dir / "report.md"
     markdown.write_text("\n".join(lines), encoding="utf-8")
-    html = ["<html><head><meta charset='utf-8'><title>Course run report</title></head><body>",
+    page = ["<html><head><meta charset='utf-8'><title>Course run report</title></head><body>",
             "<h1>Course run report</h1>", table.to_html(index=False, escape=True),
             "<p><img src='runtimes.png' alt='run times'></p>"]
     if failures:
-        html += ["<h2>Failures</h2><ul>"] + [f"<li>{r.error}</li>" for r in failures] + ["</ul>"]
-    (report_dir / "report.html").write_text("\n".join(html + ["</body></html>"]),
+        page += ["<h2>Failures</h2><ul>"]
+        page += [f"<li>{html.escape(r.error)}</li>" for r in failures] + ["</ul>"]
+    (report_dir / "report.html").write_text("\n".join(page + ["</body></html>"]),
                                             encoding="utf-8")
     (report_dir / "results.json").write_text(
         json.dumps([asdict(r) for r in results], indent=1, ensure_ascii=False), encoding="utf-8")

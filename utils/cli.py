@@ -1,0 +1,88 @@
+"""``mlcourse``: one command for the course's tools (the Makefile calls it too).
+
+    mlcourse course [runner options]   run notebooks headless and write a report
+    mlcourse progress                  print your progress table
+    mlcourse notebooks [--check]       regenerate exercise notebooks from solutions
+    mlcourse execute [NOTEBOOK ...]    refresh the stored outputs of solutions
+    mlcourse datasets                  rebuild the course's own datasets and their checksums
+
+``python -m utils.cli`` does the same where the ``mlcourse`` script is not on PATH. Going
+through this module (rather than ``python -m utils.progress``) also avoids runpy's warning about
+running a module that ``utils/__init__`` has already imported.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+USAGE = __doc__.split("\n\n")[1]
+
+
+def _course(args: list[str]) -> int:
+    from .runner import main
+
+    return main(args)
+
+
+def _progress(args: list[str]) -> int:
+    from .progress import show_progress
+
+    if args:
+        print(f"mlcourse progress takes no arguments (got {' '.join(args)})", file=sys.stderr)
+        return 2
+    show_progress()
+    return 0
+
+
+def _notebooks(args: list[str]) -> int:
+    from .colab import sync_bootstrap
+    from .generator import main
+
+    if "--check" not in args:
+        for name in sync_bootstrap():
+            print(f"bootstrap updated: {name}")
+    return main(args)
+
+
+def _execute(args: list[str]) -> int:
+    from .execute import main
+
+    return main(args)
+
+
+def _datasets(args: list[str]) -> int:
+    from .datasets import build_all
+
+    if args:
+        print(f"mlcourse datasets takes no arguments (got {' '.join(args)})", file=sys.stderr)
+        return 2
+    for file, digest in build_all().items():
+        print(f"{file}: {digest}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "course": _course,
+    "progress": _progress,
+    "notebooks": _notebooks,
+    "execute": _execute,
+    "datasets": _datasets,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(f"usage:\n{USAGE}")
+        return 0 if argv else 2
+    command, *rest = argv
+    if command not in COMMANDS:
+        print(f"mlcourse: unknown command {command!r}; commands: {', '.join(COMMANDS)}\n"
+              f"usage:\n{USAGE}", file=sys.stderr)
+        return 2
+    return COMMANDS[command](rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
