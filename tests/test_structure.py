@@ -1,4 +1,4 @@
-"""Structure lint: every notebook follows the anatomy of COURSE_DESIGN.md section 4."""
+"""Structure lint: every notebook follows the anatomy in CONTRIBUTING.md (section 3)."""
 
 import re
 
