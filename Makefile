@@ -2,8 +2,11 @@
 #   make lab       set up, then open JupyterLab on notebooks/
 #   make course    set up, then run every notebook headless and write a report
 #   make test      set up, then run the whole test suite (what CI runs)
+#   make update    take the course's updates, keeping your answers (changed notebooks go to backups/)
 # Options: NB=01_python_for_ml/01_numpy (one notebook) or MODULE=01_python_for_ml,
 #          QUICK=1, JOBS=2, KIND=solutions|notebooks, PARAMS="-p SEED 7".
+# First setup only: TORCH=cpu installs PyTorch's CPU build from PyTorch's own index (on Linux
+# PyPI's wheel is the CUDA build, several GB more); any TORCH=<variant> names that index's folder.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -11,17 +14,19 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 KIND   ?= all
+TORCH  ?=
+TORCH_INDEX := $(if $(TORCH),--extra-index-url https://download.pytorch.org/whl/$(TORCH),)
 
 SELECT := $(if $(NB),--notebook $(NB),) $(if $(MODULE),--module $(MODULE),)
 
-.PHONY: setup lab course test notebooks execute progress datasets lint clean
+.PHONY: setup lab course test notebooks update execute progress datasets lint clean
 
 setup: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet $(TORCH_INDEX) -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -37,6 +42,9 @@ test: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python -m utils.colab
 	$(BIN)/python -m utils.generator
+
+update: $(STAMP)
+	$(BIN)/python -m utils.update
 
 execute: $(STAMP)
 	$(BIN)/python -m utils.execute $(if $(NB),solutions/$(NB).ipynb,)

@@ -5,7 +5,7 @@ import re
 import nbformat
 import pytest
 
-from utils.colab import BOOTSTRAP
+from utils.colab import bootstrap
 from utils.exercises import REGISTRY
 from utils.paths import NOTEBOOKS_DIR, REPO_ROOT, SOLUTIONS_DIR, course_notebooks, notebook_id
 from utils.progress import all_exercises
@@ -57,7 +57,7 @@ def test_anatomy(path):
     intro = cells[1].source
     for part in ("## Learning objectives", "**Prerequisites", "**Time:**"):
         assert part in intro, f"second cell lacks {part}"
-    assert code[0].source == BOOTSTRAP, "first code cell must be utils.colab.BOOTSTRAP"
+    assert code[0].source == bootstrap(path), "first code cell must be utils.colab.bootstrap"
     tagged = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1, "exactly one cell tagged parameters"
     assert re.search(r"^SEED = \d+", tagged[0].source, re.M)

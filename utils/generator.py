@@ -6,25 +6,42 @@ that keeps every name the block assigns defined (``scores = ...  # your code her
 notebook still runs end to end and its checks report ⏳ "not attempted yet". Outputs and
 execution counts are cleared.
 
+Every exercise notebook records where it came from in its metadata (not in a cell):
+``metadata.mlcourse = {"generated_from": "solutions/…", "content_hash": "sha256:…"}``, the hash
+being that of its cells as generated. A notebook whose cells no longer match the hash was
+changed by someone (an answer typed, a cell run: outputs count), and regenerating treats it as
+a learner's work:
+
+* its solution has not changed since: the notebook is left as it is;
+* its solution has changed: the learner's copy goes to ``backups/<date-time>/`` first, then
+  the new version is written, and the message names both;
+* its solution is gone: the learner's copy is moved to ``backups/`` instead of deleted;
+* a notebook in ``notebooks/`` without that metadata (a learner's own) is never touched.
+
 ``python -m utils.generator`` rewrites notebooks/ from solutions/; ``--check`` only reports
-drift (exit 1), which is what the sync test relies on.
+drift, including exercise notebooks changed since generation (exit 1); the sync test relies on it.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
 import re
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
 
-from .paths import NOTEBOOKS_DIR, SOLUTIONS_DIR
+from .paths import NOTEBOOKS_DIR, REPO_ROOT, SOLUTIONS_DIR
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 PLACEHOLDER = "# your code here"
 KEEP_NOTEBOOK_METADATA = ("kernelspec", "language_info")
+METADATA_KEY = "mlcourse"
+BACKUPS_DIR = REPO_ROOT / "backups"
 
 
 class GeneratorError(ValueError):
@@ -92,8 +109,13 @@ def exercise_source(source: str) -> str:
     return "\n".join(lines)
 
 
-def make_exercise(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A new exercise notebook made from a solution notebook."""
+def make_exercise(solution: nbformat.NotebookNode,
+                  generated_from: str | None = None) -> nbformat.NotebookNode:
+    """A new exercise notebook made from a solution notebook.
+
+    ``generated_from`` (the solution's path from the repository root) goes into the
+    notebook's ``mlcourse`` metadata with the hash of the generated cells.
+    """
     exercise = nbformat.v4.new_notebook()
     exercise.metadata = {k: solution.metadata[k] for k in KEEP_NOTEBOOK_METADATA
                          if k in solution.metadata}
@@ -111,7 +133,26 @@ def make_exercise(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
             new = nbformat.v4.new_raw_cell(cell.source, metadata=metadata)
         new.id = cell.get("id", new.id)
         exercise.cells.append(new)
+    provenance = {"generated_from": generated_from} if generated_from else {}
+    exercise.metadata[METADATA_KEY] = provenance | {"content_hash": content_hash(exercise)}
     return exercise
+
+
+def content_hash(notebook: nbformat.NotebookNode) -> str:
+    """A hash of what a learner can change in a notebook: each cell's type, source,
+    attachments, outputs and execution count. Running a cell changes it; moving the
+    notebook, or metadata a front end keeps (collapsed, scrolled), does not."""
+    cells = [{"cell_type": cell.cell_type, "source": cell.source,
+              "attachments": cell.get("attachments") or {},
+              "outputs": cell.get("outputs") or [],
+              "execution_count": cell.get("execution_count")} for cell in notebook.cells]
+    text = json.dumps(cells, sort_keys=True, ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def recorded_hash(notebook: nbformat.NotebookNode) -> str | None:
+    """The content hash written at generation, or None for a notebook not generated here."""
+    return (notebook.metadata.get(METADATA_KEY) or {}).get("content_hash")
 
 
 def render(notebook: nbformat.NotebookNode) -> str:
@@ -122,25 +163,95 @@ def exercise_path(solution_path: Path) -> Path:
     return NOTEBOOKS_DIR / solution_path.resolve().relative_to(SOLUTIONS_DIR)
 
 
-def generate(check_only: bool = False) -> list[str]:
-    """Write (or, with ``check_only``, compare) every exercise notebook; return what differs."""
-    differing = []
+def _read(path: Path) -> nbformat.NotebookNode | None:
+    """The notebook at path, or None where it is not a readable notebook."""
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception:  # unreadable: treated as someone's work, never overwritten
+        return None
+
+
+def _backup(path: Path, root: Path, backups: Path, stamp: str, move: bool) -> Path:
+    """Copy (or move) path into backups/<stamp>/, keeping its path below root."""
+    target = backups / stamp / path.relative_to(root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if move:
+        path.replace(target)
+    else:
+        target.write_bytes(path.read_bytes())
+    return target
+
+
+def generate(check_only: bool = False, *, solutions: Path = SOLUTIONS_DIR,
+             notebooks: Path = NOTEBOOKS_DIR, backups: Path = BACKUPS_DIR) -> list[str]:
+    """Write (or, with ``check_only``, compare) every exercise notebook.
+
+    Returns one line per notebook that differs (with ``check_only``) or that was written,
+    kept, backed up or removed. A learner's changes are never lost: see the module's doc.
+    """
+    root = notebooks.parent
+    stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    lines: list[str] = []
     expected = {}
-    for solution in sorted(SOLUTIONS_DIR.glob("*/*.ipynb")):
-        target = exercise_path(solution)
-        expected[target] = render(make_exercise(nbformat.read(solution, as_version=4)))
-    stale = set(NOTEBOOKS_DIR.glob("*/*.ipynb")) - set(expected)
-    for target, text in expected.items():
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            differing.append(str(target.relative_to(NOTEBOOKS_DIR.parent)))
-            if not check_only:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
-    for target in sorted(stale):
-        differing.append(f"{target.relative_to(NOTEBOOKS_DIR.parent)} (no solution)")
-        if not check_only:
+    for solution in sorted(solutions.glob("*/*.ipynb")):
+        target = notebooks / solution.relative_to(solutions)
+        source = solution.relative_to(solutions.parent).as_posix()
+        expected[target] = make_exercise(nbformat.read(solution, as_version=4), source)
+
+    for target, exercise in expected.items():
+        name = target.relative_to(root).as_posix()
+        text = render(exercise)
+        if target.exists() and target.read_text(encoding="utf-8") == text:
+            continue
+        current = _read(target) if target.exists() else None
+        new_hash = recorded_hash(exercise)
+        if not target.exists():
+            state = "missing"
+        elif current is None:
+            state = "changed"  # not a readable notebook: someone's work, keep it
+        else:
+            base = recorded_hash(current)
+            edited = content_hash(current) != (base or new_hash)
+            state = "changed" if edited else "unchanged"
+            if edited and base == new_hash:
+                state = "changed, solution unchanged"
+        if check_only:
+            lines.append({"missing": f"{name} (missing)",
+                          "unchanged": f"{name} (out of date)"}.get(
+                state, f"{name} (changed since it was generated: `git checkout` it or "
+                       "delete it, then `make notebooks`)"))
+            continue
+        if state == "changed, solution unchanged":
+            lines.append(f"kept: {name} (your changes; its solution has not changed)")
+            continue
+        note = ""
+        if state == "changed":
+            saved = _backup(target, root, backups, stamp, move=False)
+            note = f"; your version is saved as {saved.relative_to(backups.parent).as_posix()}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        lines.append(f"written: {name}{note}")
+
+    for target in sorted(set(notebooks.glob("*/*.ipynb")) - set(expected)):
+        name = target.relative_to(root).as_posix()
+        current = _read(target)
+        base = recorded_hash(current) if current is not None else None
+        if base is None:
+            if check_only:
+                lines.append(f"{name} (not generated from a solution)")
+            else:
+                lines.append(f"left alone: {name} (not generated from a solution)")
+            continue
+        if check_only:
+            lines.append(f"{name} (no solution)")
+        elif content_hash(current) == base:
             target.unlink()
-    return differing
+            lines.append(f"removed: {name} (its solution is gone)")
+        else:
+            saved = _backup(target, root, backups, stamp, move=True)
+            lines.append(f"removed: {name} (its solution is gone); your version is saved as "
+                         f"{saved.relative_to(backups.parent).as_posix()}")
+    return lines
 
 
 def solution_code(notebook: str, exercise: str) -> str:
@@ -162,13 +273,12 @@ def solution_code(notebook: str, exercise: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     check_only = "--check" in argv
-    differing = generate(check_only=check_only)
-    verb = "out of date" if check_only else "written"
-    for name in differing:
-        print(f"{verb}: {name}")
-    if not differing:
+    lines = generate(check_only=check_only)
+    for line in lines:
+        print(f"out of date: {line}" if check_only else line)
+    if not lines:
         print("exercise notebooks are in step with solutions")
-    return 1 if (check_only and differing) else 0
+    return 1 if (check_only and lines) else 0
 
 
 if __name__ == "__main__":

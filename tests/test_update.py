@@ -1,0 +1,153 @@
+"""`make update` takes the course's new commits into a learner's clone and keeps their answers.
+
+Each test builds a small course repository (the "upstream"), clones it as a learner would,
+changes both sides, then updates the learner's clone. Nothing leaves the temporary folder.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.test_generator import small_solution
+from utils.generator import generate
+from utils.paths import REPO_ROOT
+from utils.update import UpdateError, update
+
+GIT_ENV = os.environ | {
+    "GIT_AUTHOR_NAME": "Course", "GIT_AUTHOR_EMAIL": "course@example.org",
+    "GIT_COMMITTER_NAME": "Course", "GIT_COMMITTER_EMAIL": "course@example.org",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, check=True,
+                          capture_output=True, text=True).stdout
+
+
+class Upstream:
+    """The course as published: solutions, generated exercises, the Makefile."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        root.mkdir()
+        git(root, "init", "-q", "-b", "main")
+        shutil.copy(REPO_ROOT / "Makefile", root / "Makefile")
+        (root / ".gitignore").write_text("backups/\n")
+        for name in ("01_a", "02_b", "03_c"):
+            self.write_solution(name, f"# Lesson {name}")
+        self.publish("first version")
+
+    def write_solution(self, name: str, title: str) -> None:
+        path = self.root / "solutions" / "01_m" / f"{name}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(small_solution("x = 2", title), path)
+
+    def publish(self, message: str) -> None:
+        generate(solutions=self.root / "solutions", notebooks=self.root / "notebooks",
+                 backups=self.root / "backups")
+        git(self.root, "add", "-A")
+        git(self.root, "commit", "-q", "-m", message)
+
+
+def answer(path: Path, value: str = "40 + 2", run: bool = True) -> str:
+    """Type an answer in a learner's notebook (and record a run); return the file's text."""
+    notebook = nbformat.read(path, as_version=4)
+    cell = notebook.cells[1]
+    cell.source = cell.source.replace("x = ...", f"x = {value}")
+    if run:
+        cell.execution_count = 1
+        cell.outputs = [nbformat.v4.new_output("stream", text="42\n")]
+    nbformat.write(notebook, path)
+    return path.read_text()
+
+
+@pytest.fixture
+def clones(tmp_path):
+    upstream = Upstream(tmp_path / "upstream")
+    learner = tmp_path / "learner"
+    git(tmp_path, "clone", "-q", str(upstream.root), str(learner))
+    return upstream, learner
+
+
+def notebook(root: Path, name: str) -> Path:
+    return root / "notebooks" / "01_m" / f"{name}.ipynb"
+
+
+def test_make_update_brings_the_new_lessons_and_keeps_the_learners_answers(clones):
+    upstream, learner = clones
+    # The learner answers a and b, deletes c to start it over, keeps notes of their own,
+    # and happens to have a notebook at the path of a lesson the course is about to add.
+    mine_a = answer(notebook(learner, "01_a"))
+    mine_b = answer(notebook(learner, "02_b"))
+    notebook(learner, "03_c").unlink()
+    notes = notebook(learner, "my_notes")
+    nbformat.write(nbformat.v4.new_notebook(), notes)
+    mine_d = "my own d\n"
+    notebook(learner, "04_d").write_text(mine_d)
+    # The course revises b and c and adds d.
+    upstream.write_solution("02_b", "# Lesson 02_b, revised")
+    upstream.write_solution("03_c", "# Lesson 03_c, revised")
+    upstream.write_solution("04_d", "# Lesson 04_d")
+    upstream.publish("revise b and c, add d")
+
+    # The README's command, run in the learner's clone with this project's Python.
+    result = subprocess.run(
+        ["make", "-o", ".venv/.installed", "update", f"BIN={Path(sys.executable).parent}"],
+        cwd=learner, env=GIT_ENV | {"PYTHONPATH": str(REPO_ROOT)}, capture_output=True,
+        text=True)
+    assert result.returncode == 0, result.stderr
+    (backup,) = (learner / "backups").iterdir()
+
+    assert git(learner, "rev-parse", "HEAD") == git(upstream.root, "rev-parse", "HEAD")
+    assert notebook(learner, "01_a").read_text() == mine_a  # untouched upstream: in place
+    assert "revised" in notebook(learner, "02_b").read_text()  # new lesson in place ...
+    saved_b = backup / "notebooks" / "01_m" / "02_b.ipynb"
+    assert saved_b.read_text() == mine_b  # ... the learner's answers beside it
+    assert "revised" in notebook(learner, "03_c").read_text()  # deleted: fresh copy
+    assert notes.exists()  # the learner's own notebook stays
+    assert "Lesson 04_d" in notebook(learner, "04_d").read_text()
+    assert (backup / "notebooks" / "01_m" / "04_d.ipynb").read_text() == mine_d
+    out = result.stdout
+    assert "Course updated" in out
+    assert f"updated notebooks/01_m/02_b.ipynb; your version is in backups/{backup.name}/" \
+           "notebooks/01_m/02_b.ipynb" in out
+    assert "kept your changes to notebooks/01_m/01_a.ipynb" in out
+    assert git(learner, "status", "--porcelain") == " M notebooks/01_m/01_a.ipynb\n" \
+                                                    "?? notebooks/01_m/my_notes.ipynb\n"
+
+
+def test_a_second_update_with_nothing_new_changes_nothing(clones):
+    _, learner = clones
+    mine = answer(notebook(learner, "01_a"))
+    report = update(learner)
+    assert report.lines() == ["Already up to date: no course changes to take."]
+    assert notebook(learner, "01_a").read_text() == mine
+    assert not (learner / "backups").exists()
+
+
+def test_a_clone_with_commits_of_its_own_is_refused_untouched(clones):
+    upstream, learner = clones
+    answer(notebook(learner, "01_a"))
+    git(learner, "commit", "-q", "-am", "my answers")
+    mine_b = answer(notebook(learner, "02_b"))
+    upstream.write_solution("02_b", "# Lesson 02_b, revised")
+    upstream.publish("revise b")
+    head = git(learner, "rev-parse", "HEAD")
+    with pytest.raises(UpdateError, match="commits of its own.*Nothing was changed"):
+        update(learner)
+    assert git(learner, "rev-parse", "HEAD") == head
+    assert notebook(learner, "02_b").read_text() == mine_b
+
+
+def test_a_copy_that_follows_no_branch_is_told_what_to_do(tmp_path):
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    git(alone, "init", "-q", "-b", "main")
+    with pytest.raises(UpdateError, match="no upstream"):
+        update(alone)
