@@ -159,10 +159,6 @@ def render(notebook: nbformat.NotebookNode) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def exercise_path(solution_path: Path) -> Path:
-    return NOTEBOOKS_DIR / solution_path.resolve().relative_to(SOLUTIONS_DIR)
-
-
 def _read(path: Path) -> nbformat.NotebookNode | None:
     """The notebook at path, or None where it is not a readable notebook."""
     try:
@@ -208,7 +204,7 @@ def generate(check_only: bool = False, *, solutions: Path = SOLUTIONS_DIR,
         if not target.exists():
             state = "missing"
         elif current is None:
-            state = "changed"  # not a readable notebook: someone's work, keep it
+            state = "changed"  # not a readable notebook: someone's work, copied first
         else:
             base = recorded_hash(current)
             edited = content_hash(current) != (base or new_hash)
