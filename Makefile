@@ -5,8 +5,9 @@
 #   make update    take the course's updates, keeping your answers (changed notebooks go to backups/)
 # Options: NB=01_python_for_ml/01_numpy (one notebook) or MODULE=01_python_for_ml,
 #          QUICK=1, JOBS=2, KIND=solutions|notebooks, PARAMS="-p SEED 7".
-# First setup only: TORCH=cpu installs PyTorch's CPU build from PyTorch's own index (on Linux
-# PyPI's wheel is the CUDA build, several GB more); any TORCH=<variant> names that index's folder.
+# TORCH=cpu (Linux): PyTorch's CPU build from PyTorch's own index (PyPI's Linux wheel is the
+# CUDA build, several GB more); TORCH=<variant> names another folder of that index. The choice
+# is kept in .venv/.torch, so a reinstall after new pins (make update) makes the same one.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -14,7 +15,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 KIND   ?= all
-TORCH  ?=
+TORCH  ?= $(shell cat $(VENV)/.torch 2>/dev/null)
 TORCH_INDEX := $(if $(TORCH),--extra-index-url https://download.pytorch.org/whl/$(TORCH),)
 
 SELECT := $(if $(NB),--notebook $(NB),) $(if $(MODULE),--module $(MODULE),)
@@ -28,6 +29,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
 	$(BIN)/python -m pip install --quiet $(TORCH_INDEX) -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	echo "$(TORCH)" > $(VENV)/.torch
 	touch $(STAMP)
 
 lab: $(STAMP)

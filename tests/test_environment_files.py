@@ -78,13 +78,15 @@ with open(os.environ["RECORD"], "a") as log:
 def first_setup(tmp_path, *make_args, env=None):
     """Run `make setup` in a copy of the project; return the recorded pip install calls."""
     project = tmp_path / "course"
-    project.mkdir()
-    for name in ("Makefile", "requirements.txt", "pyproject.toml"):
-        shutil.copy(REPO_ROOT / name, project / name)
+    if not project.exists():
+        project.mkdir()
+        for name in ("Makefile", "requirements.txt", "pyproject.toml"):
+            shutil.copy(REPO_ROOT / name, project / name)
     python = tmp_path / "python3"
     python.write_text(RECORDER.format(python=sys.executable))
     python.chmod(0o755)
     record = tmp_path / "record.jsonl"
+    record.unlink(missing_ok=True)
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("PIP_", "MAKE")) and k not in ("TORCH", "MFLAGS")}
     environment |= {"RECORD": str(record)} | (env or {})
@@ -112,6 +114,16 @@ def test_torch_cpu_adds_pytorchs_cpu_index_to_the_lock_install(tmp_path):
     assert argv[argv.index("--extra-index-url") + 1] == "https://download.pytorch.org/whl/cpu"
     editable = [c for c in calls if "-e" in c["argv"]]
     assert editable and all("--extra-index-url" not in c["argv"] for c in editable)
+
+
+def test_the_torch_choice_is_kept_for_a_reinstall_after_new_pins(tmp_path):
+    first_setup(tmp_path, "TORCH=cpu")
+    project = tmp_path / "course"
+    assert (project / ".venv" / ".torch").read_text() == "cpu\n"
+    stamp = project / ".venv" / ".installed"
+    os.utime(stamp, (stamp.stat().st_mtime - 60,) * 2)  # the pins are now newer than the venv
+    argv = requirements_call(first_setup(tmp_path))["argv"]
+    assert argv[argv.index("--extra-index-url") + 1] == "https://download.pytorch.org/whl/cpu"
 
 
 def test_pips_own_environment_reaches_pip(tmp_path):
