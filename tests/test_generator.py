@@ -115,14 +115,17 @@ def test_running_a_cell_or_typing_an_answer_changes_the_content_hash():
 
 # --- regenerating next to a learner's work -----------------------------------------------------
 
-def small_solution(answer: str, title: str = "# Lesson") -> nbformat.NotebookNode:
+def small_solution(answer: str, title: str = "# Lesson",
+                   after: str = "print(x)") -> nbformat.NotebookNode:
     solution = nbformat.v4.new_notebook()
     solution.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
     solution.cells = [
         nbformat.v4.new_markdown_cell(title),
-        nbformat.v4.new_code_cell(f"### BEGIN SOLUTION\n{answer}\n### END SOLUTION\nprint(x)"),
+        nbformat.v4.new_code_cell(f"### BEGIN SOLUTION\n{answer}\n### END SOLUTION\n{after}"),
     ]
+    for number, cell in enumerate(solution.cells):
+        cell.id = f"cell-{number}"  # as in a real solution: stable ids
     return solution
 
 

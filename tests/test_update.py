@@ -43,10 +43,10 @@ class Upstream:
             self.write_solution(name, f"# Lesson {name}")
         self.publish("first version")
 
-    def write_solution(self, name: str, title: str) -> None:
+    def write_solution(self, name: str, title: str, after: str = "print(x)") -> None:
         path = self.root / "solutions" / "01_m" / f"{name}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(small_solution("x = 2", title), path)
+        nbformat.write(small_solution("x = 2", title, after), path)
 
     def publish(self, message: str) -> None:
         generate(solutions=self.root / "solutions", notebooks=self.root / "notebooks",
@@ -106,20 +106,47 @@ def test_make_update_brings_the_new_lessons_and_keeps_the_learners_answers(clone
 
     assert git(learner, "rev-parse", "HEAD") == git(upstream.root, "rev-parse", "HEAD")
     assert notebook(learner, "01_a").read_text() == mine_a  # untouched upstream: in place
-    assert "revised" in notebook(learner, "02_b").read_text()  # new lesson in place ...
+    b = nbformat.read(notebook(learner, "02_b"), as_version=4)
+    assert "revised" in b.cells[0].source  # the new lesson in place ...
+    assert "x = 40 + 2" in b.cells[1].source and b.cells[1].outputs  # ... with the answer
     saved_b = backup / "notebooks" / "01_m" / "02_b.ipynb"
-    assert saved_b.read_text() == mine_b  # ... the learner's answers beside it
+    assert saved_b.read_text() == mine_b  # and the learner's whole version beside it
     assert "revised" in notebook(learner, "03_c").read_text()  # deleted: fresh copy
     assert notes.exists()  # the learner's own notebook stays
     assert "Lesson 04_d" in notebook(learner, "04_d").read_text()
     assert (backup / "notebooks" / "01_m" / "04_d.ipynb").read_text() == mine_d
     out = result.stdout
     assert "Course updated" in out
-    assert f"updated notebooks/01_m/02_b.ipynb; your version is in backups/{backup.name}/" \
-           "notebooks/01_m/02_b.ipynb" in out
+    assert "updated notebooks/01_m/02_b.ipynb with your work carried over (your previous " \
+           f"version is in backups/{backup.name}/notebooks/01_m/02_b.ipynb)" in out
+    assert f"updated notebooks/01_m/04_d.ipynb; your version is in backups/{backup.name}/" \
+           "notebooks/01_m/04_d.ipynb" in out
     assert "kept your changes to notebooks/01_m/01_a.ipynb" in out
-    assert git(learner, "status", "--porcelain") == " M notebooks/01_m/01_a.ipynb\n" \
-                                                    "?? notebooks/01_m/my_notes.ipynb\n"
+    assert git(learner, "status", "--porcelain").splitlines() == [
+        " M notebooks/01_m/01_a.ipynb", " M notebooks/01_m/02_b.ipynb",
+        "?? notebooks/01_m/my_notes.ipynb"]
+
+
+def test_a_cell_both_sides_changed_gets_the_courses_version_and_is_reported(clones):
+    upstream, learner = clones
+    path = notebook(learner, "02_b")
+    mine = answer(path)
+    own = nbformat.read(path, as_version=4)
+    own.cells.insert(1, nbformat.v4.new_markdown_cell("my note on the lesson"))
+    nbformat.write(own, path)
+    upstream.write_solution("02_b", "# Lesson 02_b, revised", after="print(x * 2)")
+    upstream.publish("revise b, its exercise cell too")
+
+    report = update(learner)
+    (line,) = [line for line in report.lines() if "02_b" in line]
+    assert "except 1 cell(s) that the course changed too" in line
+    merged = nbformat.read(path, as_version=4)
+    assert [c.source for c in merged.cells] == [
+        "# Lesson 02_b, revised", "my note on the lesson",
+        "x = ...  # your code here\nprint(x * 2)"]
+    saved = report.backup_dir / "notebooks" / "01_m" / "02_b.ipynb"
+    assert "x = 40 + 2" in saved.read_text() and "my note" in saved.read_text()
+    assert mine != path.read_text()
 
 
 def test_a_second_update_with_nothing_new_changes_nothing(clones):

@@ -15,8 +15,11 @@ a learner's work:
 * its solution has not changed since: the notebook is left as it is;
 * its solution has changed: the learner's copy goes to ``backups/<date-time>/`` first, then
   the new version is written, and the message names both;
-* its solution is gone: the learner's copy is moved to ``backups/`` instead of deleted;
-* a notebook in ``notebooks/`` without that metadata (a learner's own) is never touched.
+* its solution is gone: the learner's copy is moved to ``backups/`` instead of deleted.
+
+An exercise notebook without that metadata (written by an older generator) counts as changed
+unless its cells are exactly the new ones, so it is copied too; a notebook of the learner's own
+(no solution of that name, no such metadata) is never touched.
 
 ``python -m utils.generator`` rewrites notebooks/ from solutions/; ``--check`` only reports
 drift, including exercise notebooks changed since generation (exit 1); the sync test relies on it.
@@ -138,14 +141,19 @@ def make_exercise(solution: nbformat.NotebookNode,
     return exercise
 
 
+def cell_content(cell: nbformat.NotebookNode) -> dict:
+    """What a learner can change in a cell: its type, source, attachments, outputs and
+    execution count (running a cell is work too). Metadata a front end keeps (collapsed,
+    scrolled) is left out."""
+    return {"cell_type": cell.cell_type, "source": cell.source,
+            "attachments": cell.get("attachments") or {},
+            "outputs": cell.get("outputs") or [],
+            "execution_count": cell.get("execution_count")}
+
+
 def content_hash(notebook: nbformat.NotebookNode) -> str:
-    """A hash of what a learner can change in a notebook: each cell's type, source,
-    attachments, outputs and execution count. Running a cell changes it; moving the
-    notebook, or metadata a front end keeps (collapsed, scrolled), does not."""
-    cells = [{"cell_type": cell.cell_type, "source": cell.source,
-              "attachments": cell.get("attachments") or {},
-              "outputs": cell.get("outputs") or [],
-              "execution_count": cell.get("execution_count")} for cell in notebook.cells]
+    """A hash of the ``cell_content`` of every cell, in order."""
+    cells = [cell_content(cell) for cell in notebook.cells]
     text = json.dumps(cells, sort_keys=True, ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 

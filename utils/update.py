@@ -12,9 +12,13 @@ update also changes. This does what a learner expects instead:
    own), everything copied is put back where it was and nothing else has changed.
 
 Local changes the update does not touch stay exactly where they are, so a notebook the course
-did not change keeps the learner's answers in place. For one it did change, the new lesson is
-in place and the learner's version is in ``backups/``, named in the summary. ``backups/`` is
-ignored by git and by ``make clean``.
+did not change keeps the learner's answers in place. For an exercise notebook it did change,
+the learner's work is then carried into the new version cell by cell (cells keep their ids from
+the solution): each cell the learner changed or ran that the course left as it was keeps the
+learner's version, and cells the learner added follow the cell they followed. Where the learner
+and the course changed the same cell, the course's version is kept and the summary says so;
+the learner's whole previous notebook is in ``backups/`` in every case. ``backups/`` is ignored
+by git and by ``make clean``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+import nbformat
+
+from .generator import cell_content
 
 BACKUPS = "backups"
 
@@ -41,14 +49,22 @@ class Report:
     backup_dir: Path | None = None
     saved: list[str] = field(default_factory=list)  # paths whose local version is in backups/
     kept: list[str] = field(default_factory=list)  # changed locally, left in place
+    carried: dict[str, int] = field(default_factory=dict)  # path: cells both sides changed
 
     def lines(self) -> list[str]:
         if self.old == self.new:
             return ["Already up to date: no course changes to take."]
         out = [f"Course updated: {self.old[:10]} -> {self.new[:10]}."]
         for path in self.saved:
-            out.append(f"  updated {path}; your version is in "
-                       f"{BACKUPS}/{self.backup_dir.name}/{path}")
+            saved = f"{BACKUPS}/{self.backup_dir.name}/{path}"
+            if path not in self.carried:
+                out.append(f"  updated {path}; your version is in {saved}")
+            elif clashes := self.carried[path]:
+                out.append(f"  updated {path} with your work carried over, except {clashes} "
+                           f"cell(s) that the course changed too: yours are in {saved}")
+            else:
+                out.append(f"  updated {path} with your work carried over "
+                           f"(your previous version is in {saved})")
         for path in self.kept:
             out.append(f"  kept your changes to {path} (the update did not change it)")
         return out
@@ -138,7 +154,55 @@ def update(repo: Path | None = None, now: datetime | None = None) -> Report:
         raise UpdateError("git could not move this clone to the course's branch; your files "
                           f"are back as they were.\n{merge.stderr.strip()}")
     report.saved = [p for p in at_risk if (report.backup_dir / p).is_file()]
+    for path in report.saved:
+        if path in changed and path.endswith(".ipynb") and (repo / path).is_file():
+            base = git(repo, "show", f"{report.old}:{path}", check=False).stdout
+            merged = carry_over(base, report.backup_dir / path, repo / path)
+            if merged is not None:
+                notebook, clashes = merged
+                nbformat.write(notebook, repo / path)
+                report.carried[path] = clashes
     return report
+
+
+def carry_over(base_text: str, mine_path: Path, theirs_path: Path):
+    """Carry a learner's changes from ``mine`` (made on ``base``) into ``theirs``, cell by cell.
+
+    Returns (merged notebook, number of cells both sides changed), or None where the three
+    cannot be matched by cell id (then the learner's version stays in backups/ only).
+    """
+    try:
+        base = nbformat.reads(base_text, as_version=4)
+        mine = nbformat.read(mine_path, as_version=4)
+        theirs = nbformat.read(theirs_path, as_version=4)
+    except Exception:  # not three readable notebooks: nothing to carry over
+        return None
+    notebooks = (base, mine, theirs)
+    ids = [[cell.get("id") for cell in nb.cells] for nb in notebooks]
+    if any(None in these or len(set(these)) != len(these) for these in ids):
+        return None
+    base_cells = {cell.id: cell for cell in base.cells}
+    theirs_ids = {cell.id for cell in theirs.cells}
+    mine_changed = {cell.id: cell for cell in mine.cells if cell.id in base_cells
+                    and cell_content(cell) != cell_content(base_cells[cell.id])}
+    cells, clashes = [], 0
+    for cell in theirs.cells:
+        ours = mine_changed.get(cell.id)
+        if ours is not None and cell_content(cell) == cell_content(base_cells[cell.id]):
+            cells.append(ours)
+        else:
+            cells.append(cell)
+            clashes += ours is not None
+    clashes += sum(1 for id_ in mine_changed if id_ not in theirs_ids)
+    for position, cell in enumerate(mine.cells):  # cells the learner added
+        if cell.id in base_cells:
+            continue
+        before = [c.id for c in mine.cells[:position]]
+        placed = {c.id: i for i, c in enumerate(cells)}
+        anchor = next((placed[i] for i in reversed(before) if i in placed), -1)
+        cells.insert(anchor + 1, cell)
+    theirs.cells = cells
+    return theirs, clashes
 
 
 def main(argv: list[str] | None = None) -> int:
