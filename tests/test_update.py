@@ -178,3 +178,14 @@ def test_a_copy_that_follows_no_branch_is_told_what_to_do(tmp_path):
     git(alone, "init", "-q", "-b", "main")
     with pytest.raises(UpdateError, match="no upstream"):
         update(alone)
+
+
+def test_an_unfinished_merge_is_refused(clones):
+    upstream, learner = clones
+    git(learner, "commit", "-q", "--allow-empty", "-m", "mine")
+    upstream.write_solution("02_b", "# Lesson 02_b, revised")
+    upstream.publish("revise b")
+    git(learner, "fetch", "-q")
+    git(learner, "merge", "--no-commit", "--no-ff", "-q", "origin/main")
+    with pytest.raises(UpdateError, match="merge is in progress"):
+        update(learner)

@@ -107,8 +107,8 @@ def update(repo: Path | None = None, now: datetime | None = None) -> Report:
         raise UpdateError(
             "this clone follows no course branch (no upstream). If you downloaded the course "
             "as an archive, download the new one and copy your notebooks into it.")
-    if (repo / ".git" / "MERGE_HEAD").exists() or git(
-            repo, "ls-files", "--unmerged").stdout.strip():
+    merging = git(repo, "rev-parse", "-q", "--verify", "MERGE_HEAD", check=False).returncode == 0
+    if merging or git(repo, "ls-files", "--unmerged").stdout.strip():
         raise UpdateError("a git merge is in progress here; finish it (or `git merge --abort`) "
                           "first, then run `make update` again")
     git(repo, "fetch", "--quiet")
