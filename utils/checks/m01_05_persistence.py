@@ -84,14 +84,6 @@ def _expect_same_outputs(loaded: object, reference: object, X: object, what: str
                "reloaded model must reproduce them exactly.")
 
 
-def _uncompressed_size(estimator: object) -> int:
-    import joblib
-
-    buffer = io.BytesIO()
-    joblib.dump(estimator, buffer)
-    return len(buffer.getvalue())
-
-
 # -- q1: a pickle round trip through a file ------------------------------------------------
 def _check_q1(restored: object, pickle_path: object, model: object, X_test: object) -> None:
     if restored is model:
@@ -251,6 +243,14 @@ q3 = Exercise(
 
 
 # -- q4: compression -------------------------------------------------------------------------
+def _uncompressed_size(estimator: object) -> int:
+    import joblib
+
+    buffer = io.BytesIO()
+    joblib.dump(estimator, buffer)
+    return len(buffer.getvalue())
+
+
 def _check_q4(compressed_path: object, forest: object, X_test: object) -> str | None:
     import joblib
 
