@@ -36,21 +36,19 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
 
 course: $(STAMP)
-	$(BIN)/python -m utils.runner --kind $(KIND) --jobs $(JOBS) $(SELECT) $(if $(QUICK),--quick,) $(PARAMS)
+	$(BIN)/python -m utils.cli course --kind $(KIND) --jobs $(JOBS) $(SELECT) $(if $(QUICK),--quick,) $(PARAMS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions
 
 notebooks: $(STAMP)
-	$(BIN)/python -m utils.colab
-	$(BIN)/python -m utils.generator
+	$(BIN)/python -m utils.cli notebooks
 
 update: $(STAMP)
-	$(BIN)/python -m utils.update
+	$(BIN)/python -m utils.cli update
 
 execute: $(STAMP)
-	$(BIN)/python -m utils.execute $(if $(NB),solutions/$(NB).ipynb,)
-	$(BIN)/python -m utils.generator
+	$(BIN)/python -m utils.cli execute $(if $(NB),solutions/$(NB).ipynb,)
 
 progress: $(STAMP)
 	$(BIN)/python -m utils.cli progress

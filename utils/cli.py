@@ -3,6 +3,7 @@
     mlcourse course [runner options]   run notebooks headless and write a report
     mlcourse progress                  print your progress table
     mlcourse notebooks [--check]       regenerate exercise notebooks from solutions
+    mlcourse update                    take the course's updates, keeping your answers
     mlcourse execute [NOTEBOOK ...]    refresh the stored outputs of solutions
     mlcourse datasets                  rebuild the course's own datasets and their checksums
 
@@ -45,10 +46,18 @@ def _notebooks(args: list[str]) -> int:
     return main(args)
 
 
-def _execute(args: list[str]) -> int:
-    from .execute import main
+def _update(args: list[str]) -> int:
+    from .update import main
 
     return main(args)
+
+
+def _execute(args: list[str]) -> int:
+    """Re-run solutions in place, then regenerate the exercises from them."""
+    from .execute import main
+    from .generator import main as generate
+
+    return main(args) or generate([])
 
 
 def _datasets(args: list[str]) -> int:
@@ -66,6 +75,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "course": _course,
     "progress": _progress,
     "notebooks": _notebooks,
+    "update": _update,
     "execute": _execute,
     "datasets": _datasets,
 }

@@ -8,7 +8,7 @@ Three sources:
   each with a data card (``datasets/<name>.md``) and a SHA-256 checksum in
   ``datasets/CHECKSUMS`` that is verified on every load.
 
-``python -m utils.datasets`` rebuilds the course's files and their checksums.
+``make datasets`` (``mlcourse datasets``) rebuilds the course's files and their checksums.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def expected_checksums(folder: Path = DATASETS_DIR) -> dict[str, str]:
     """File name -> SHA-256, read from ``datasets/CHECKSUMS`` (the ``sha256sum`` format)."""
     listing = folder / CHECKSUMS_FILE
     if not listing.exists():
-        raise DatasetError(f"{listing} is missing; rebuild it with `python -m utils.datasets`.")
+        raise DatasetError(f"{listing} is missing; rebuild it with `make datasets`.")
     checksums = {}
     for line in listing.read_text().splitlines():
         if line.strip():
@@ -96,7 +96,7 @@ def load_dataset(name: str, folder: Path | None = None) -> pd.DataFrame:
     if not path.exists():
         raise DatasetError(
             f"Dataset file {path} is missing. Restore it with `git checkout -- datasets/` "
-            "or rebuild it with `python -m utils.datasets`."
+            "or rebuild it with `make datasets`."
         )
     expected = expected_checksums(folder).get(path.name)
     if expected is None:
@@ -106,7 +106,7 @@ def load_dataset(name: str, folder: Path | None = None) -> pd.DataFrame:
         raise DatasetError(
             f"Dataset file {path} is corrupt: its SHA-256 is {actual[:12]}…, expected "
             f"{expected[:12]}…. Restore it with `git checkout -- datasets/` or rebuild it "
-            "with `python -m utils.datasets`."
+            "with `make datasets`."
         )
     return pd.read_csv(path, parse_dates=GENERATED[name][1])
 
@@ -123,7 +123,3 @@ def build_all(folder: Path = DATASETS_DIR) -> dict[str, str]:
     (folder / CHECKSUMS_FILE).write_text("\n".join(lines) + "\n")
     return checksums
 
-
-if __name__ == "__main__":
-    for file, digest in build_all().items():
-        print(f"{file}: {digest}")

@@ -58,6 +58,3 @@ def show_progress() -> None:
     print(table.to_string(index=False))
     print(f"\nCourse progress: {done}/{total} exercises passed ({done / total:.0%}).")
 
-
-if __name__ == "__main__":
-    show_progress()
