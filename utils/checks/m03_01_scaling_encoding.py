@@ -33,19 +33,6 @@ def _as_matrix(value: object, name: str) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
-def _fitted_on(n_fit: int, name: str, n_train: int, n_test: int) -> None:
-    """Reject an estimator whose fit saw anything but the training rows."""
-    if n_fit == n_train:
-        return
-    if n_fit == n_train + n_test:
-        fail(f"`{name}` was fitted on every row, test rows included: that leaks the test "
-             "set into training. Fit on the training rows only.")
-    if n_fit == n_test:
-        fail(f"`{name}` was fitted on the test rows. Fit on the training rows; the test rows "
-             "are only transformed.")
-    fail(f"`{name}` was fitted on {n_fit} rows, but the training set has {n_train}.")
-
-
 # -- q1: a RobustScaler fitted on the training rows ----------------------------------------
 def _check_q1(robust, X_train_robust, X_test_robust, X_train, X_test) -> str:
     from sklearn.preprocessing import RobustScaler
@@ -62,8 +49,8 @@ def _check_q1(robust, X_train_robust, X_test_robust, X_train, X_test) -> str:
             fail("`robust` was fitted on every row, test rows included: its medians know the "
                  "test set (leakage). Fit it on X_train only.")
         if np.allclose(center, np.median(test, axis=0)):
-            fail("`robust` was fitted on the test rows. Fit it on X_train; the test rows are "
-                 "only transformed.")
+            fail("`robust` was fitted on the test rows (a `fit` or `fit_transform` on X_test "
+                 "refits it). Fit it on X_train; the test rows are only transformed.")
         fail("`robust`'s medians are not those of X_train: fit it on X_train, unchanged.")
     with quiet():
         train_ref, test_ref = robust.transform(X_train), robust.transform(X_test)
@@ -240,6 +227,19 @@ def _check_branch(column: str, parts: list, numeric: bool) -> None:
             fail("the contract encoder relies on the default (alphabetical) order: pass the "
                  "order explicitly with `categories=`.")
         _order_feedback([str(c) for c in encoders[0].categories_[0]], "the contract encoder")
+
+
+def _fitted_on(n_fit: int, name: str, n_train: int, n_test: int) -> None:
+    """Reject an estimator whose fit saw anything but the training rows."""
+    if n_fit == n_train:
+        return
+    if n_fit == n_train + n_test:
+        fail(f"`{name}` was fitted on every row, test rows included: that leaks the test "
+             "set into training. Fit on the training rows only.")
+    if n_fit == n_test:
+        fail(f"`{name}` was fitted on the test rows. Fit on the training rows; the test rows "
+             "are only transformed.")
+    fail(f"`{name}` was fitted on {n_fit} rows, but the training set has {n_train}.")
 
 
 def _reference_auc(X_tr, y_tr, X_te, y_te) -> float:

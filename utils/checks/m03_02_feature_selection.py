@@ -56,6 +56,9 @@ def _check_q1(selector, selected, X_train, y_train, X_test, y_test) -> str:
     if isinstance(selected, np.ndarray) and selected.dtype == bool:
         fail("`selected` is a boolean mask (what `get_support()` returns); store the feature "
              "names instead.")
+    if isinstance(selected, np.ndarray | pd.DataFrame) and np.ndim(selected) == 2:
+        fail("`selected` is a 2-D table, which looks like the transformed data "
+             "(`transform`); store the names of the kept features instead.")
     expect(isinstance(selected, list | tuple | np.ndarray | pd.Index),
            f"`selected` should be a list of feature names, not a {type_name(selected)}.")
     names = list(selected)
@@ -109,7 +112,6 @@ def _check_q2(lr_search, X_train, y_train, X_test, y_test, k_grid, cv) -> str:
         fail(f"`lr_search` searches a bare {type_name(pipe)}: search a Pipeline of a scaler, "
              "a SelectKBest and the model, so the selection is redone in every fold.")
     steps = dict(pipe.steps)
-    names = list(steps)
     expect(isinstance(pipe.steps[-1][1], LogisticRegression),
            f"the pipeline should end with a LogisticRegression, not a "
            f"{type_name(pipe.steps[-1][1])}.")
