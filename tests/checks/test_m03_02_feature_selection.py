@@ -163,7 +163,7 @@ def test_q2_rejects_a_grid_that_misses_k_or_other_values(data, cv):
     grid = {"logisticregression__C": [0.1, 1.0]}
     assert_rejects(q2, _search(grid=grid, cv=cv), *data, K_GRID, cv, mentions="selectkbest__k")
     grid = {"selectkbest__k": [5, 10]}
-    assert_rejects(q2, _search(grid=grid, cv=cv), *data, K_GRID, cv, mentions="K_GRID")
+    assert_rejects(q2, _search(grid=grid, cv=cv), *data, K_GRID, cv, mentions="k_grid")
 
 
 def test_q2_rejects_an_unfitted_search_or_other_folds(data, cv):

@@ -1,7 +1,7 @@
 """Checks for 03_feature_engineering/02_feature_selection: SelectKBest, search over k, leakage.
 
 Every check receives the data the notebook made (the breast-cancer split with its noise
-columns, ``K_GRID`` and the folds ``cv``; the pure-noise set and its folds ``noise_cv``) and
+columns, ``k_grid`` and the folds ``cv``; the pure-noise set and its folds ``noise_cv``) and
 computes its references from it, so the checks stay right whatever ``SEED``, ``QUICK`` or sizes
 the notebook ran with. The learner's estimators are only read; references are fitted afresh.
 """
@@ -133,7 +133,7 @@ def _check_q2(lr_search, X_train, y_train, X_test, y_test, k_grid, cv) -> str:
         fail(f"the grid does not search the selector's k: its key must be `{key}` "
              "(step name, two underscores, parameter).")
     expect(sorted(values) == sorted(k_grid),
-           "the grid should try exactly the values of K_GRID for k.")
+           "the grid should try exactly the values of `k_grid` for k.")
     expect(is_fitted(lr_search) and hasattr(lr_search, "best_estimator_"),
            "`lr_search` is not fitted yet: call `lr_search.fit(X_train, y_train)`.")
     expect(_same_folds(lr_search.cv, cv, X_train, y_train),
@@ -159,7 +159,7 @@ def _check_q2(lr_search, X_train, y_train, X_test, y_test, k_grid, cv) -> str:
 q2 = Exercise(name="q2", notebook=NOTEBOOK, check_fn=_check_q2, hints=[
     "Copy the k-NN search of the demo and swap the model.",
     "`make_pipeline(StandardScaler(), SelectKBest(f_classif), LogisticRegression())` names the "
-    "selector step `selectkbest`, so the grid is `{\"selectkbest__k\": K_GRID}`.",
+    "selector step `selectkbest`, so the grid is `{\"selectkbest__k\": k_grid}`.",
     "`GridSearchCV(pipe, grid, cv=cv).fit(X_train, y_train)`; assign the search to "
     "`lr_search`.",
 ])
