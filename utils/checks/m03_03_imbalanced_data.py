@@ -247,9 +247,9 @@ def _check_q3(threshold, oof_proba, y_train, test_proba, y_test, target) -> str:
 
 
 q3 = Exercise(name="q3", notebook=NOTEBOOK, check_fn=_check_q3, hints=[
-    "`precision_recall_curve(y_train, oof_proba)` returns precision, recall and thresholds; "
-    "the first two have one more entry than thresholds (drop their last one).",
+    "`precision` and `recall` have one more entry than `thresholds`: drop their last one, "
+    "`recall[:-1]`, so that position i of each describes the same threshold.",
     "Keep the thresholds where `recall[:-1] >= TARGET_RECALL`; of those, you want the largest.",
-    "`float(thresholds[recall[:-1] >= TARGET_RECALL].max())`: use the out-of-fold "
-    "probabilities, never the test ones.",
+    "`float(thresholds[recall[:-1] >= TARGET_RECALL].max())`: the out-of-fold curve, never "
+    "one computed on the test probabilities.",
 ])
