@@ -37,6 +37,16 @@ def test_churn_has_the_planted_defects_its_card_promises():
     assert pd.api.types.is_datetime64_any_dtype(churn["signup_date"])
 
 
+def test_fraud_is_heavily_imbalanced_and_clean_as_its_card_promises():
+    fraud = load_dataset("fraud")
+    assert fraud.shape == (10_000, 8)
+    assert fraud["is_fraud"].sum() == 289
+    assert not fraud.isna().any().any()
+    assert set(fraud["merchant_category"]) == {"grocery", "fuel", "restaurant", "online_retail",
+                                               "electronics", "travel"}
+    assert (fraud.loc[fraud["merchant_category"] == "online_retail", "card_present"] == 0).all()
+
+
 @pytest.fixture
 def copy_of_datasets(tmp_path):
     shutil.copytree(DATASETS_DIR, tmp_path, dirs_exist_ok=True)
