@@ -13,6 +13,8 @@ JOBS   ?= 2
 KIND   ?= all
 
 SELECT := $(if $(NB),--notebook $(NB),) $(if $(MODULE),--module $(MODULE),)
+# JupyterLab refuses to start as root (Docker, many cloud VMs) unless it is told it may.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup lab course test notebooks execute progress datasets lint clean
 
@@ -26,7 +28,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ALLOW_ROOT)
 
 course: $(STAMP)
 	$(BIN)/python -m utils.runner --kind $(KIND) --jobs $(JOBS) $(SELECT) $(if $(QUICK),--quick,) $(PARAMS)
