@@ -60,7 +60,7 @@ if _missing:
 
 EXERCISE = "notebooks/00_start_here/01_welcome.ipynb"
 SOLUTION_WITH_FIGURES = "solutions/01_python_for_ml/03_visualisation.ipynb"
-WAIT_S = 30  # the longest any single UI step may take on a loaded 2-core machine
+WAIT_S = 60  # the longest any single UI step may take on a busy 2-core machine
 
 # Settings a fresh JupyterLab user would see, minus what would touch the repository or the
 # network: no autosave (the test types into a tracked notebook and must leave it unchanged) and
@@ -210,10 +210,15 @@ def listing(driver) -> list[str]:
 
 
 def open_from_file_browser(driver, lab: dict, path: str) -> None:
-    """Open a notebook (path from the repository root) as a learner does: from the file
-    browser's top folder, double-click each folder, then the notebook; wait for all its cells."""
-    top, *names = path.split("/")
-    driver.get(f"{lab['url']}/lab/tree/{top}?token={lab['token']}")
+    """Open a notebook (path from the repository root) as a learner does: click the file
+    browser's home folder, double-click each folder, then the notebook; wait for its cells."""
+    if not driver.current_url.startswith(f"{lab['url']}/lab"):
+        driver.get(f"{lab['url']}/lab?token={lab['token']}")
+    home = wait_for(driver, lambda d: next(iter(
+        d.find_elements(By.CSS_SELECTOR, ".jp-FileBrowser .jp-BreadCrumbs-home")), None),
+        "the file browser")
+    home.click()
+    names = path.split("/")
     for name in names:
         wait_for(driver, lambda d, n=name: n in listing(d), f"{name!r} in the file browser")
         item = driver.execute_script(
@@ -404,7 +409,7 @@ def test_a_learner_runs_the_welcome_notebook_fails_gets_a_hint_and_passes(
 
     hint = insert_cell_below(driver, q1)
     output = run_typed(driver, hint, "q1.hint()")
-    assert "💡" in output and "hint 1/3" in output, output
+    assert "💡" in output and "hint" in output and "q1" in output, output
     shots("hint_shown")
 
     output = run_typed(driver, q1, "squares = [n ** 2 for n in range(1, 11)]\nq1.check(squares)")
@@ -415,7 +420,7 @@ def test_a_learner_runs_the_welcome_notebook_fails_gets_a_hint_and_passes(
     run_typed(driver, table, "show_progress()")
     rows = table_rows(driver, table)
     header = next(r for r in rows if "notebook" in r)
-    welcome = next(r for r in rows if r and r[0] == "00_start_here/01_welcome")
+    welcome = next(r for r in rows if "00_start_here/01_welcome" in r)
     passed = next(i for i, name in enumerate(header) if "passed" in name)
     failing = next(i for i, name in enumerate(header) if "failing" in name)
     assert (welcome[passed], welcome[failing]) == ("1", "0"), rows
@@ -434,19 +439,16 @@ def test_a_solution_notebook_shows_its_figures(lab, driver, shots_dir, course_fi
     shots = Shots(driver, shots_dir, first=21)
     open_from_file_browser(driver, lab, SOLUTION_WITH_FIGURES)
     cells = json.loads((REPO_ROOT / SOLUTION_WITH_FIGURES).read_text())["cells"]
-    figures = {index: count for index, cell in enumerate(cells) if (count := sum(
-        "image/png" in output.get("data", {}) for output in cell.get("outputs", [])))}
-    assert sum(figures.values()) >= 3
-    sizes = []
-    for index, count in figures.items():  # scroll as a reader does: each figure comes into view
-        scroll_to(driver, index)
-        sizes += wait_for(driver, lambda d, i=index, n=count: d.execute_script("""
-            const imgs = [...arguments[0].querySelectorAll('.jp-OutputArea img')];
-            return imgs.length === arguments[1] && imgs.every(i => i.complete) ?
-                imgs.map(i => [i.naturalWidth, i.naturalHeight]) : null;""",
-            cell_element(d, i), n), f"the figure of cell {index}")
-    assert all(w > 100 and h > 100 for w, h in sizes), sizes
-    scroll_to(driver, next(iter(figures)))
+    with_figures = [index for index, cell in enumerate(cells) for output in
+                    cell.get("outputs", []) if "image/png" in output.get("data", {})]
+    assert len(with_figures) >= 3
+    sizes = wait_for(driver, lambda d: d.execute_script(PANEL_JS + """
+        const imgs = [...panel.querySelectorAll('.jp-OutputArea img')];
+        return imgs.length === arguments[0] && imgs.every(i => i.complete) ?
+            imgs.map(i => [i.naturalWidth, i.naturalHeight]) : null;""", len(with_figures)),
+        f"all {len(with_figures)} stored figures to show")
+    assert all(width > 100 and height > 100 for width, height in sizes), sizes
+    scroll_to(driver, with_figures[0])
     shots("solution_figures")
 
 
