@@ -43,7 +43,11 @@ INSTALL = "apt-get install chromium chromium-driver fonts-noto-color-emoji"
 _missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import (
+        ElementNotInteractableException,
+        StaleElementReferenceException,
+        TimeoutException,
+    )
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.action_chains import ActionChains
@@ -64,7 +68,7 @@ WAIT_S = 60  # the longest any single UI step may take on a busy 2-core machine
 
 # Settings a fresh JupyterLab user would see, minus what would touch the repository or the
 # network: no autosave (the test types into a tracked notebook and must leave it unchanged) and
-# no "official Jupyter news?" toast over the notebook.
+# no "official Jupyter news?" toast over the notebook. Checkpoints go to a temporary folder too.
 LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
@@ -162,8 +166,14 @@ def cell_element(driver, index: int):
 
 
 def scroll_to(driver, index: int):
+    """Bring a cell into view. Cells above it may still be laying out (their height changes
+    as they render), so scroll until it stays in view."""
     cell = cell_element(driver, index)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", cell)
+    wait_for(driver, lambda d: d.execute_script("""
+        const box = arguments[0].getBoundingClientRect();
+        const seen = box.top >= 60 && box.top < window.innerHeight - 120;
+        if (!seen) arguments[0].scrollIntoView({block: 'center'});
+        return seen;""", cell), f"cell {index} to come into view")
     return cell
 
 
@@ -209,6 +219,27 @@ def listing(driver) -> list[str]:
         ".map(e => e.textContent.trim());")
 
 
+def browser_folder(driver) -> list[str]:
+    """The folder the file browser shows, from its breadcrumbs: [] is the root."""
+    text = driver.execute_script(
+        "return (document.querySelector('.jp-FileBrowser .jp-BreadCrumbs') || {}).textContent;")
+    return [part.strip() for part in (text or "").split("/") if part.strip()]
+
+
+def double_click_item(driver, name: str) -> bool:
+    """Double-click a file browser entry; False if the listing was re-rendering."""
+    item = driver.execute_script(
+        "return [...document.querySelectorAll('.jp-DirListing-item')].find(e =>"
+        " e.querySelector('.jp-DirListing-itemText').textContent.trim() === arguments[0]);", name)
+    if item is None:
+        return False
+    try:
+        ActionChains(driver).double_click(item).perform()
+    except (ElementNotInteractableException, StaleElementReferenceException):
+        return False
+    return True
+
+
 def open_from_file_browser(driver, lab: dict, path: str) -> None:
     """Open a notebook (path from the repository root) as a learner does: click the file
     browser's home folder, double-click each folder, then the notebook; wait for its cells."""
@@ -218,18 +249,16 @@ def open_from_file_browser(driver, lab: dict, path: str) -> None:
         d.find_elements(By.CSS_SELECTOR, ".jp-FileBrowser .jp-BreadCrumbs-home")), None),
         "the file browser")
     home.click()
-    names = path.split("/")
-    for name in names:
-        wait_for(driver, lambda d, n=name: n in listing(d), f"{name!r} in the file browser")
-        item = driver.execute_script(
-            "return [...document.querySelectorAll('.jp-DirListing-item')].find(e =>"
-            " e.querySelector('.jp-DirListing-itemText').textContent.trim() === arguments[0]);",
-            name)
-        ActionChains(driver).double_click(item).perform()
+    *folders, notebook = path.split("/")
+    wait_for(driver, lambda d: browser_folder(d) == [], "the file browser's home folder")
+    for depth, name in enumerate(folders, start=1):
+        wait_for(driver, lambda d, n=name: double_click_item(d, n), f"{name!r} in the browser")
+        wait_for(driver, lambda d, f=folders[:depth]: browser_folder(d) == f, f"folder {name!r}")
+    wait_for(driver, lambda d: double_click_item(d, notebook), f"{notebook!r} in the browser")
     cells = len(json.loads((REPO_ROOT / path).read_text())["cells"])
     wait_for(driver, lambda d: (d.execute_script(
         "const t = document.querySelector('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current');"
-        "return t ? t.textContent : ''") == names[-1]) and notebook_state(d) is not None
+        "return t ? t.textContent : ''") == notebook) and notebook_state(d) is not None
              and len(notebook_state(d)["cells"]) == cells, f"{path} to open, all {cells} cells")
 
 
@@ -272,6 +301,11 @@ def lab(tmp_path_factory):
         path = home / "config" / "lab" / "user-settings" / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
+    # JupyterLab saves a checkpoint of each notebook it opens: into this folder (an absolute
+    # checkpoint_dir), not .ipynb_checkpoints/ beside the notebooks.
+    checkpoints = home / "checkpoints"
+    (home / "config" / "jupyter_server_config.json").write_text(json.dumps(
+        {"FileCheckpoints": {"checkpoint_dir": str(checkpoints)}}))
     kernel_workspace = workspace("browser-tests", "kernel-workspace")
     env = dict(os.environ, MLCOURSE_WORKSPACE=str(kernel_workspace),
                JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
@@ -297,7 +331,7 @@ def lab(tmp_path_factory):
             assert time.monotonic() < deadline, "JupyterLab did not answer within 60 s"
             time.sleep(0.2)
     lab = {"server": server, "url": url, "token": token, "command": command,
-           "workspace": kernel_workspace, "log": home / "lab.log"}
+           "workspace": kernel_workspace, "log": home / "lab.log", "checkpoints": checkpoints}
     yield lab
     if server.poll() is None:  # a test failed before stopping it: stop it and its kernels
         kernels = psutil.Process(server.pid).children(recursive=True)
@@ -479,6 +513,8 @@ def test_stopping_jupyterlab_by_its_pid_leaves_no_server_or_kernel(lab):
     children = psutil.Process(server.pid).children(recursive=True)
     kernels = [p for p in children if "ipykernel_launcher" in " ".join(p.cmdline())]
     assert len(kernels) == 2, "each notebook the browser opened has its kernel"
+    assert sorted(p.name for p in lab["checkpoints"].iterdir()) == [
+        "01_welcome-checkpoint.ipynb", "03_visualisation-checkpoint.ipynb"]
     for kernel in kernels:  # the kernels inherited the test's workspace, not the learner's
         assert kernel.environ()["MLCOURSE_WORKSPACE"] == str(lab["workspace"])
     server.send_signal(signal.SIGTERM)
