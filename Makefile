@@ -19,6 +19,8 @@ TORCH  ?= $(shell cat $(VENV)/.torch 2>/dev/null)
 TORCH_INDEX := $(if $(TORCH),--extra-index-url https://download.pytorch.org/whl/$(TORCH),)
 
 SELECT := $(if $(NB),--notebook $(NB),) $(if $(MODULE),--module $(MODULE),)
+# JupyterLab refuses to start as root (Docker, many cloud VMs) unless it is told it may.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup lab course test notebooks update execute progress datasets lint clean
 
@@ -33,7 +35,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ALLOW_ROOT)
 
 course: $(STAMP)
 	$(BIN)/python -m utils.cli course --kind $(KIND) --jobs $(JOBS) $(SELECT) $(if $(QUICK),--quick,) $(PARAMS)

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import matplotlib as mpl
+from matplotlib import font_manager
 
 from utils.plotting import COURSE_PALETTE, set_style
 
@@ -15,6 +16,14 @@ def test_set_style_applies_the_course_palette_and_sizes():
     assert tuple(mpl.rcParams["figure.figsize"]) == (7.0, 4.0)
     assert mpl.rcParams["axes.grid"] is True
     assert mpl.rcParams["font.family"] == ["DejaVu Sans"]  # the same on every machine
+
+
+def test_text_uses_matplotlibs_own_font_whatever_fonts_the_machine_has():
+    # seaborn's style names Arial and Liberation Sans first: where either is installed,
+    # figures would change size and stored outputs would no longer match.
+    set_style()
+    path = font_manager.findfont(font_manager.FontProperties(family=["sans-serif"]))
+    assert font_manager.FontProperties(fname=path).get_name() == "DejaVu Sans", path
 
 
 def test_setting_up_a_notebook_imports_neither_seaborn_nor_scipy():

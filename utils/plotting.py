@@ -29,5 +29,9 @@ def set_style() -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "svg.hashsalt": "mlcourse",  # stable SVG ids
+            # matplotlib's own font. The seaborn style asks for Arial or Liberation Sans first,
+            # which one machine has and the next lacks (Chromium pulls in Liberation), and a
+            # different font changes text widths, layouts and so the outputs nbval compares.
+            "font.sans-serif": ["DejaVu Sans"],
         }
     )
