@@ -439,15 +439,16 @@ def test_a_learner_runs_the_welcome_notebook_fails_gets_a_hint_and_passes(
     output = run_typed(driver, q1, "squares = [n * n for n in range(10)]\nq1.check(squares)")
     assert "❌" in output and "q1" in output and "✅" not in output, output
     assert "range(10)" in output  # names the mistake
+    assert "Not yet" in output  # the rich form says the verdict in words beside the symbol
     shots("wrong_answer_rejected")
 
     hint = insert_cell_below(driver, q1)
     output = run_typed(driver, hint, "q1.hint()")
-    assert "💡" in output and "hint" in output and "q1" in output, output
+    assert "💡" in output and "Hint 1/3" in output and "q1" in output, output
     shots("hint_shown")
 
     output = run_typed(driver, q1, "squares = [n ** 2 for n in range(1, 11)]\nq1.check(squares)")
-    assert "✅" in output and "correct" in output and "❌" not in output, output
+    assert "✅" in output and "Correct" in output and "❌" not in output, output
     shots("right_answer_passes")
 
     table = insert_cell_below(driver, hint)
