@@ -55,6 +55,7 @@ BUNDLED: dict[str, Callable[[], pd.DataFrame]] = {
 # The course's own files: name -> (builder, columns parsed as dates).
 GENERATED: dict[str, tuple[Callable[..., pd.DataFrame], list[str]]] = {
     "churn": (dataset_builders.build_churn, ["signup_date"]),
+    "support_tickets": (dataset_builders.build_support_tickets, ["created_at"]),
 }
 
 CHECKSUMS_FILE = "CHECKSUMS"
