@@ -186,14 +186,14 @@ TICKET_SLOTS: dict[str, list[str]] = {
 # Paraphrases swapped in at random, so that the same request is not always worded the same.
 TICKET_PARAPHRASES: dict[str, list[str]] = {
     "I want to": ["I would like to", "I need to", "I wish to"],
-    "please": ["could you please", "kindly", "can you"],
+    "^please": ["could you please", "kindly", "can you"],  # only where it opens the sentence
     "my account": ["my profile", "the account"],
     "cancel": ["stop", "cancel"],
     "extremely": ["really", "very", "super"],
     "not working": ["broken", "not loading", "down"],
-    "since": ["ever since", "starting"],
+    "since": ["ever since", "since"],
     "the app": ["your app", "the mobile app"],
-    "refund": ["refund", "reimbursement", "my money back"],
+    "refund": ["refund", "reimbursement"],
     "router": ["router", "modem", "hub"],
     "invoice": ["invoice", "bill", "statement"],
 }
@@ -216,7 +216,7 @@ def _fill(template: str, rng: np.random.Generator) -> str:
 
 def _paraphrase(sentence: str, rng: np.random.Generator) -> str:
     for phrase, options in TICKET_PARAPHRASES.items():
-        pattern = r"\b" + re.escape(phrase) + r"\b"
+        pattern = ("^" if phrase.startswith("^") else r"\b") + re.escape(phrase.lstrip("^")) + r"\b"
         if re.search(pattern, sentence) and rng.random() < 0.5:
             sentence = re.sub(pattern, str(rng.choice(options)), sentence, count=1)
     return sentence
@@ -257,8 +257,9 @@ def build_support_tickets(n_tickets: int = 2400, seed: int = TICKETS_SEED) -> pd
             other = str(rng.choice([t for t in teams if t != team]))
             sentences.append(_fill(str(rng.choice(TICKET_TEMPLATES[other])), rng))
             connector = str(rng.choice(["Also, ", "And ", "On top of that, "]))
-        for _ in range(int(rng.integers(0, 3 if channel == "email" else 2))):
-            sentences.append(_fill(str(rng.choice(TICKET_FILLERS)), rng))
+        n_fillers = int(rng.integers(0, 3 if channel == "email" else 2))
+        for filler in rng.choice(TICKET_FILLERS, size=n_fillers, replace=False):
+            sentences.append(_fill(str(filler), rng))
         order = list(rng.permutation(len(sentences)))
         if rng.random() < 0.8:  # the main problem usually comes first
             order.remove(0)
