@@ -77,6 +77,9 @@ def test_q1_rejects_wrong_settings_and_types(split):
     tfidf = TfidfVectorizer(min_df=2)
     assert_rejects(q1, tfidf, tfidf.fit_transform(X_train), tfidf.transform(X_test),
                    X_train, X_test, mentions="raw counts")
+    binary = CountVectorizer(min_df=2, binary=True)
+    assert_rejects(q1, binary, binary.fit_transform(X_train), binary.transform(X_test),
+                   X_train, X_test, mentions="binary")
     assert_rejects(q1, CountVectorizer, None, None, X_train, X_test, mentions="instance")
     assert_rejects(q1, CountVectorizer(min_df=2), None, None, X_train, X_test,
                    mentions="not fitted")

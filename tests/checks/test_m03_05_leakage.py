@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import (
     GroupKFold,
+    GroupShuffleSplit,
     KFold,
     StratifiedGroupKFold,
     StratifiedKFold,
@@ -161,6 +162,8 @@ def test_q3_passes_on_group_kfold_and_stratified_group_kfold(visits):
     cv = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=SEED)
     assert_passes(q3, cv, list(cross_val_score(knn, X, y, groups=groups, cv=cv)), knn, X, y,
                   groups)
+    cv = GroupShuffleSplit(n_splits=5, test_size=0.2, random_state=SEED)
+    assert_passes(q3, cv, cross_val_score(knn, X, y, groups=groups, cv=cv), knn, X, y, groups)
 
 
 def test_q3_pending(visits):
@@ -175,6 +178,7 @@ def test_q3_rejects_splitters_that_ignore_groups(visits):
         scores = cross_val_score(knn, X, y, cv=cv)
         assert_rejects(q3, cv, scores, knn, X, y, groups, mentions="same patient")
     assert_rejects(q3, 5, None, knn, X, y, groups, mentions="splitter object")
+    assert_rejects(q3, "GroupKFold", None, knn, X, y, groups, mentions="splitter")
     assert_rejects(q3, GroupKFold, None, knn, X, y, groups, mentions="instance")
     assert_rejects(q3, GroupKFold(n_splits=3), None, knn, X, y, groups, mentions="5")
 

@@ -89,6 +89,9 @@ def _check_q1(count_vec, X_train_counts, X_test_counts, X_train_text, X_test_tex
     expect(count_vec.get_params()["min_df"] == MIN_DF,
            "keep only words found in at least two training tickets: pass `min_df=2` when you "
            "create the vectoriser.")
+    expect(not count_vec.get_params()["binary"],
+           "`binary=True` records whether a word occurs, not how often: leave `binary` at its "
+           "default to get counts.")
     expect(hasattr(count_vec, "vocabulary_"),
            "`count_vec` is not fitted: fit it on X_train_text (`fit` or `fit_transform`).")
     _vocabulary_feedback(_which_texts(count_vec, X_train_text, X_test_text), "count_vec")

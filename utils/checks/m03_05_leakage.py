@@ -198,12 +198,17 @@ q2 = Exercise(
 # -- q3: cross-validation that keeps each patient in one fold -------------------------------
 def _check_q3(group_cv, group_scores, model, X_visits, y_visits, patient_ids) -> str:
     from sklearn.base import clone
-    from sklearn.model_selection import BaseCrossValidator, StratifiedKFold, cross_val_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
 
     if isinstance(group_cv, int | np.integer):
         fail("`group_cv` is a number; create a group-aware splitter object, such as "
              "`GroupKFold(n_splits=5)`.")
-    expect_type(group_cv, BaseCrossValidator, "group_cv", "(a scikit-learn splitter)")
+    if isinstance(group_cv, type):
+        fail(f"`group_cv` is the class {group_cv.__name__} itself; create an instance by "
+             f"calling it, e.g. `{group_cv.__name__}(n_splits=5)`.")
+    expect(hasattr(group_cv, "split") and hasattr(group_cv, "get_n_splits"),
+           f"`group_cv` should be a scikit-learn splitter (an object with a `split` method), "
+           f"not a {type_name(group_cv)}.")
     groups = np.asarray(patient_ids)
     # Rows sorted by patient can make a plain KFold look group-aware by accident: also split
     # a shuffled copy, where only a splitter that reads the groups keeps patients apart.
