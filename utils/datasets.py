@@ -56,6 +56,7 @@ BUNDLED: dict[str, Callable[[], pd.DataFrame]] = {
 GENERATED: dict[str, tuple[Callable[..., pd.DataFrame], list[str]]] = {
     "churn": (dataset_builders.build_churn, ["signup_date"]),
     "fraud": (dataset_builders.build_fraud, []),
+    "support_tickets": (dataset_builders.build_support_tickets, ["created_at"]),
 }
 
 CHECKSUMS_FILE = "CHECKSUMS"
