@@ -35,22 +35,6 @@ def _is_axes(value: object) -> bool:
     return isinstance(value, Axes)
 
 
-def _points(ax) -> np.ndarray:
-    """(n, 2) array of every finite scatter point drawn on ``ax``."""
-    from matplotlib.collections import PathCollection
-
-    chunks = []
-    for collection in ax.collections:
-        if isinstance(collection, PathCollection):
-            offsets = np.ma.filled(np.ma.asarray(collection.get_offsets(), dtype=float), np.nan)
-            if offsets.ndim == 2 and offsets.shape[1] == 2:
-                chunks.append(offsets)
-    if not chunks:
-        return np.empty((0, 2))
-    points = np.vstack(chunks)
-    return points[np.isfinite(points).all(axis=1)]
-
-
 def _bars(ax) -> list:
     """The visible bars (Rectangles with a positive width and height) drawn on ``ax``."""
     from matplotlib.patches import Rectangle
@@ -79,6 +63,23 @@ def _same_values(a: np.ndarray, b: np.ndarray, atol: float) -> bool:
     return a.shape == b.shape and np.allclose(a, b, atol=atol)
 
 
+# -- q1: a 1×2 figure, every panel labelled ------------------------------------------------
+def _points(ax) -> np.ndarray:
+    """(n, 2) array of every finite scatter point drawn on ``ax``."""
+    from matplotlib.collections import PathCollection
+
+    chunks = []
+    for collection in ax.collections:
+        if isinstance(collection, PathCollection):
+            offsets = np.ma.filled(np.ma.asarray(collection.get_offsets(), dtype=float), np.nan)
+            if offsets.ndim == 2 and offsets.shape[1] == 2:
+                chunks.append(offsets)
+    if not chunks:
+        return np.empty((0, 2))
+    points = np.vstack(chunks)
+    return points[np.isfinite(points).all(axis=1)]
+
+
 def _labels_present(ax, where: str) -> None:
     expect(ax.get_title().strip(), f"the {where} has no title: say what the panel shows.")
     expect(ax.get_xlabel().strip(),
@@ -87,7 +88,6 @@ def _labels_present(ax, where: str) -> None:
            f"the {where} has no y-axis label: name what the height or position means.")
 
 
-# -- q1: a 1×2 figure, every panel labelled ------------------------------------------------
 def _check_q1(fig: object) -> None:
     if not _is_figure(fig):
         if isinstance(fig, np.ndarray) or _is_axes(fig):
