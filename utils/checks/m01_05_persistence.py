@@ -33,12 +33,11 @@ CUSTOM_STEPS = ("ClipOutliers", "StandardScaler", "LogisticRegression")
 
 # Runs in a fresh interpreter: load the model and the inputs, write what the model outputs.
 _FRESH_LOAD = """
-import pickle, sys
+import sys
 import joblib
 import numpy as np
 model = joblib.load(sys.argv[1])
-with open(sys.argv[2], "rb") as handle:
-    X = pickle.load(handle)
+X = np.load(sys.argv[2], allow_pickle=False)
 np.save(sys.argv[3], np.asarray(model.predict(X)).astype(str))
 np.save(sys.argv[4], model.predict_proba(X))
 """
@@ -205,13 +204,12 @@ def _fresh_process_outputs(path: Path, X: object, import_folder: Path | None,
     installed packages and ``import_folder`` only; a failure becomes feedback."""
     import subprocess
 
-    with open(scratch / "X.pkl", "wb") as handle:
-        pickle.dump(X, handle)
+    np.save(scratch / "X.npy", np.asarray(X, dtype=float))  # the custom step works on arrays
     outputs = scratch / "labels.npy", scratch / "probas.npy"
     env = {**os.environ, "PYTHONPATH": str(import_folder or "")}
     try:
         done = subprocess.run(
-            [sys.executable, "-c", _FRESH_LOAD, str(path), str(scratch / "X.pkl"),
+            [sys.executable, "-c", _FRESH_LOAD, str(path), str(scratch / "X.npy"),
              *map(str, outputs)],
             capture_output=True, text=True, env=env, cwd=scratch, timeout=300)
     except subprocess.TimeoutExpired:
