@@ -169,12 +169,12 @@ def test_q4_rejects_outer_and_swapped_merges(penguins, species_info):
 
 
 # -- q5 ---------------------------------------------------------------------------------------
-def right_clean(raw: pd.DataFrame) -> pd.DataFrame:
+def right_clean(raw: pd.DataFrame, charges_fill: float) -> pd.DataFrame:
     return (
         raw.drop_duplicates()
         .assign(
             region=lambda d: d["region"].str.lower(),
-            monthly_charges=lambda d: d["monthly_charges"].fillna(d["monthly_charges"].median()),
+            monthly_charges=lambda d: d["monthly_charges"].fillna(charges_fill),
         )
     )
 
@@ -182,16 +182,15 @@ def right_clean(raw: pd.DataFrame) -> pd.DataFrame:
 def test_q5_passes_on_right_answer():
     assert_passes(q5, right_clean)
 
-    def fill_first(raw):  # median before dropping duplicates, index reset: also right
-        median = raw["monthly_charges"].median()
-        return (raw.fillna({"monthly_charges": median}).drop_duplicates()
+    def fill_first(raw, charges_fill):  # fill before dropping duplicates, index reset: also right
+        return (raw.fillna({"monthly_charges": charges_fill}).drop_duplicates()
                 .assign(region=lambda d: d["region"].str.lower()).reset_index(drop=True))
 
     assert_passes(q5, fill_first)
 
 
 def test_q5_pending():
-    def placeholder(raw):
+    def placeholder(raw, charges_fill):
         cleaned = ...  # your code here
         return cleaned
 
@@ -199,58 +198,78 @@ def test_q5_pending():
     assert_pending(q5)
 
 
-def test_q5_rejects_dropna_instead_of_fillna():
-    def drops(raw):
-        return raw.drop_duplicates().dropna().assign(region=lambda d: d["region"].str.lower())
+def test_q5_rejects_the_median_of_the_batch():
+    """The old lesson's answer: a statistic of whatever frame arrives (leaks; NaN for one row)."""
+    def batch_median(raw, charges_fill):
+        return raw.drop_duplicates().assign(
+            region=lambda d: d["region"].str.lower(),
+            monthly_charges=lambda d: d["monthly_charges"].fillna(d["monthly_charges"].median()),
+        )
 
-    assert_rejects(q5, drops, mentions="fill")
+    assert_rejects(q5, batch_median, mentions="`charges_fill` argument")
 
-
-def test_q5_rejects_mean_instead_of_median():
-    def with_mean(raw):
+    def batch_mean(raw, charges_fill):
         return raw.drop_duplicates().assign(
             region=lambda d: d["region"].str.lower(),
             monthly_charges=lambda d: d["monthly_charges"].fillna(d["monthly_charges"].mean()),
         )
 
+    assert_rejects(q5, batch_mean, mentions="mean of the frame passed")
+
+
+def test_q5_rejects_the_batch_median_on_a_single_request():
+    """Median of the batch only where it exists: the one-row request still fails."""
+    def median_when_possible(raw, charges_fill):
+        median = raw["monthly_charges"].median()
+        fill = charges_fill if len(raw) > 1 else median
+        return right_clean(raw, fill)
+
+    assert_rejects(q5, median_when_possible, mentions="single row")
+
+
+def test_q5_rejects_a_hard_coded_fill_value():
     median = load_dataset("churn").drop_duplicates()["monthly_charges"].median()
-    assert_rejects(q5, with_mean, mentions="median", must_not_mention=(f"{median:.2f}",))
+
+    def hard_coded(raw, charges_fill):
+        return right_clean(raw, median)
+
+    assert_rejects(q5, hard_coded, mentions="not filled with `charges_fill`",
+                   must_not_mention=("61.25",))
+
+
+def test_q5_rejects_dropna_instead_of_fillna():
+    def drops(raw, charges_fill):
+        return raw.drop_duplicates().dropna().assign(region=lambda d: d["region"].str.lower())
+
+    assert_rejects(q5, drops, mentions="fill")
 
 
 def test_q5_rejects_mutating_the_input():
-    def in_place(raw):
+    def in_place(raw, charges_fill):
         raw["region"] = raw["region"].str.lower()
-        raw["monthly_charges"] = raw["monthly_charges"].fillna(raw["monthly_charges"].median())
+        raw["monthly_charges"] = raw["monthly_charges"].fillna(charges_fill)
         return raw.drop_duplicates()
 
     assert_rejects(q5, in_place, mentions="changed the frame")
 
 
 def test_q5_rejects_forgotten_steps():
-    def keeps_duplicates(raw):
-        return right_clean(raw.drop_duplicates()).pipe(lambda d: pd.concat([d, d.tail(3)]))
+    def keeps_duplicates(raw, charges_fill):
+        return right_clean(raw, charges_fill).pipe(lambda d: pd.concat([d, d.tail(3)]))
 
     assert_rejects(q5, keeps_duplicates, mentions="duplicate")
 
-    def keeps_case(raw):
-        return right_clean(raw).assign(region=raw.drop_duplicates()["region"])
+    def keeps_case(raw, charges_fill):
+        return right_clean(raw, charges_fill).assign(region=raw.drop_duplicates()["region"])
 
     assert_rejects(q5, keeps_case, mentions="lower")
 
 
-def test_q5_rejects_hard_coded_median():
-    median = load_dataset("churn").drop_duplicates()["monthly_charges"].median()
+def test_q5_rejects_the_old_one_argument_function_and_junk():
+    def one_argument(raw):
+        return raw
 
-    def hard_coded(raw):
-        return raw.drop_duplicates().assign(
-            region=lambda d: d["region"].str.lower(),
-            monthly_charges=lambda d: d["monthly_charges"].fillna(median),
-        )
-
-    assert_rejects(q5, hard_coded, mentions="messy sample")
-
-
-def test_q5_rejects_junk():
+    assert_rejects(q5, one_argument, mentions="TypeError")
     assert_rejects(q5, pd.DataFrame(), mentions="function")
-    assert_rejects(q5, lambda raw: None, mentions="return")
-    assert_rejects(q5, lambda raw: np.zeros(3), mentions="DataFrame")
+    assert_rejects(q5, lambda raw, fill: None, mentions="return")
+    assert_rejects(q5, lambda raw, fill: np.zeros(3), mentions="DataFrame")

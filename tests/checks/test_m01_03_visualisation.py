@@ -213,32 +213,85 @@ def test_q3_rejects_junk(penguins):
 
 
 # -- q4 ----------------------------------------------------------------------------------------
-def test_q4_passes(penguins):
-    assert_passes(q4, penguins["species"].value_counts(normalize=True))
-    assert_passes(q4, penguins.groupby("species").size() / len(penguins))
+@pytest.fixture(scope="module")
+def churn():
+    """The notebook's churn table: duplicates dropped."""
+    return load_dataset("churn").drop_duplicates()
 
 
-def test_q4_pending():
+def tenure_plot(churn, *, stat="density", common_norm=False, common_bins=True, column=
+                "tenure_months", ylabel="Density", legend=True, labels=True):
+    _, ax = plt.subplots()
+    named = churn.assign(customer=churn["churned"].map({0: "stayed", 1: "churned"}))
+    sns.histplot(data=named, x=column, hue="customer", stat=stat, common_norm=common_norm,
+                 common_bins=common_bins, legend=legend, ax=ax)
+    if labels:
+        ax.set(title="Tenure by outcome", xlabel="Tenure (months)", ylabel=ylabel)
+    return ax
+
+
+def two_hists(churn, *, bins, density=True):
+    _, ax = plt.subplots()
+    for label, name in ((0, "stayed"), (1, "churned")):
+        values = churn.loc[churn["churned"] == label, "tenure_months"]
+        ax.hist(values, bins=bins, density=density, alpha=0.5, label=name)
+    ax.set(title="Tenure by outcome", xlabel="Tenure (months)",
+           ylabel="Density" if density else "Number of customers")
+    ax.legend()
+    return ax
+
+
+def test_q4_passes_on_seaborn_and_matplotlib(churn):
+    assert_passes(q4, tenure_plot(churn), churn)
+    assert_passes(q4, tenure_plot(churn, stat="probability", ylabel="Share of the group"), churn)
+    edges = np.histogram_bin_edges(churn["tenure_months"], bins=24)
+    assert_passes(q4, two_hists(churn, bins=edges), churn)
+
+
+def test_q4_pending(churn):
     assert_pending(q4)
+    assert_pending(q4, ..., churn)
 
 
-def test_q4_rejects_counts(penguins):
-    assert_rejects(q4, penguins["species"].value_counts(), mentions="counts",
-                   must_not_mention=("0.44", "0.442", "44.2"))
+def test_q4_rejects_the_misleading_original(churn):
+    """Counts, and each group binned over its own range: the figure the notebook starts from."""
+    assert_rejects(q4, two_hists(churn, bins=30, density=False), churn, mentions="different bins")
+    edges = np.histogram_bin_edges(churn["tenure_months"], bins=24)
+    assert_rejects(q4, two_hists(churn, bins=edges, density=False), churn, mentions="count")
 
 
-def test_q4_rejects_percentages(penguins):
-    assert_rejects(q4, penguins["species"].value_counts(normalize=True) * 100,
-                   mentions="percentages")
+def test_q4_rejects_counts_and_joint_normalisation(churn):
+    assert_rejects(q4, tenure_plot(churn, stat="count"), churn, mentions="still count")
+    assert_rejects(q4, tenure_plot(churn, common_norm=True), churn, mentions="normalised together")
 
 
-def test_q4_rejects_dropped_rows(penguins):
-    assert_rejects(q4, penguins.dropna()["species"].value_counts(normalize=True),
-                   mentions="drop", must_not_mention=("0.44", "0.442"))
+def test_q4_rejects_own_bins_per_group(churn):
+    assert_rejects(q4, tenure_plot(churn, common_bins=False), churn, mentions="different bins")
 
 
-def test_q4_rejects_junk(penguins):
-    assert_rejects(q4, penguins[["species"]].value_counts(normalize=True).to_frame(),
-                   mentions="Series")
-    assert_rejects(q4, [0.44, 0.36, 0.2], mentions="Series")
-    assert_rejects(q4, penguins["island"].value_counts(normalize=True), mentions="species")
+def test_q4_rejects_another_column(churn):
+    assert_rejects(q4, tenure_plot(churn, column="monthly_charges"), churn,
+                   mentions="tenure_months")
+
+
+def test_q4_rejects_missing_legend_labels_and_a_count_label(churn):
+    assert_rejects(q4, tenure_plot(churn, legend=False), churn, mentions="legend")
+    assert_rejects(q4, tenure_plot(churn, labels=False), churn, mentions="title")
+    assert_rejects(q4, tenure_plot(churn, ylabel="Number of customers"), churn,
+                   mentions="no longer count")
+
+
+def test_q4_rejects_bar_charts_lines_and_junk(churn):
+    _, side_by_side = plt.subplots()
+    edges = np.histogram_bin_edges(churn["tenure_months"], bins=12)
+    side_by_side.hist([churn.loc[churn["churned"] == k, "tenure_months"] for k in (0, 1)],
+                      bins=edges, density=True)
+    assert_rejects(q4, side_by_side, churn, mentions="do not touch")
+    _, lines = plt.subplots()
+    sns.kdeplot(data=churn, x="tenure_months", hue="churned", common_norm=False, ax=lines)
+    assert_rejects(q4, lines, churn, mentions="no histogram")
+    _, one = plt.subplots()
+    one.hist(churn["tenure_months"], bins=20, density=True)
+    assert_rejects(q4, one, churn, mentions="exactly two")
+    assert_rejects(q4, one.figure, churn, mentions="Figure")
+    assert_rejects(q4, "tenure", churn, mentions="Axes")

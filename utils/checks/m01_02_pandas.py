@@ -257,12 +257,15 @@ q4 = Exercise(
 )
 
 
-# -- q5: a method-chained cleaning function -----------------------------------------------------
-def _reference_clean(raw: pd.DataFrame) -> pd.DataFrame:
+# -- q5: a method-chained cleaning function, fill value passed in -------------------------------
+FILL_VALUES = (61.25, 48.5, 90.75)  # fill values the check passes, far from any batch median
+
+
+def _reference_clean(raw: pd.DataFrame, charges_fill: float) -> pd.DataFrame:
     deduped = raw.drop_duplicates()
     return deduped.assign(
         region=deduped["region"].str.lower(),
-        monthly_charges=deduped["monthly_charges"].fillna(deduped["monthly_charges"].median()),
+        monthly_charges=deduped["monthly_charges"].fillna(charges_fill),
     )
 
 
@@ -276,17 +279,43 @@ def _messy_sample() -> pd.DataFrame:
     return pd.concat([sample, sample.iloc[[1, 3, 8, 13]]], ignore_index=True)
 
 
-def _compare_cleaned(result: pd.DataFrame, raw: pd.DataFrame, label: str) -> None:
-    expected = _reference_clean(raw)
+def _one_row_request() -> pd.DataFrame:
+    """A single production request whose charge is missing, region in upper case."""
+    churn = course_dataset("churn")
+    request = churn.loc[churn["monthly_charges"].isna()].head(1)
+    return request.assign(region=request["region"].str.upper())
+
+
+def _expect_filled_with(filled: pd.Series, raw: pd.DataFrame, charges_fill: float,
+                        label: str) -> None:
+    if np.allclose(filled, charges_fill):
+        return
+    batch = raw.drop_duplicates()["monthly_charges"]
+    for name, statistic in (("median", batch.median()), ("median", raw["monthly_charges"].median()),
+                            ("mean", batch.mean()), ("mean", raw["monthly_charges"].mean())):
+        if np.isfinite(statistic) and np.allclose(filled, statistic):
+            fail(f"{label}: the gaps were filled with the {name} of the frame passed to the "
+                 "function, a statistic of whatever batch arrives (test rows, one request). "
+                 "Fill them with the `charges_fill` argument, learned on the training rows.")
+    fail(f"{label}: the missing charges were not filled with `charges_fill`, the value the "
+         "function receives.")
+
+
+def _compare_cleaned(result: pd.DataFrame, raw: pd.DataFrame, charges_fill: float,
+                     label: str) -> None:
+    expected = _reference_clean(raw, charges_fill)
     expect(set(result.columns) == set(raw.columns),
            f"{label}: keep the same columns as the input, no more, no fewer.")
     charges = pd.to_numeric(result["monthly_charges"], errors="coerce")
+    if charges.isna().any() and len(raw) == 1:
+        fail(f"{label}: the missing charge is still missing. A median computed from the "
+             "frame passed in is NaN for a single row with a gap: fill with `charges_fill`.")
     expect(charges.notna().all(),
            f"{label}: monthly_charges still has missing values: fill them (fillna).")
     if len(result) < len(expected):
         if len(result) == len(raw.drop_duplicates().dropna()):
             fail(f"{label}: rows were dropped because of their missing charge: fill the gaps "
-                 "with the median instead of dropping those customers.")
+                 "instead of dropping those customers.")
         fail(f"{label}: rows are missing: remove only exact duplicate rows.")
     if len(result) > len(expected):
         fail(f"{label}: duplicate rows remain: remove them with drop_duplicates().")
@@ -298,15 +327,8 @@ def _compare_cleaned(result: pd.DataFrame, raw: pd.DataFrame, label: str) -> Non
     gaps = raw.loc[raw["monthly_charges"].isna(), "customer_id"].unique()
     by_id = result.assign(monthly_charges=charges).set_index("customer_id")
     expect(by_id.index.is_unique, f"{label}: a customer appears twice: drop the duplicates.")
-    filled = by_id.loc[by_id.index.intersection(gaps), "monthly_charges"]
-    medians = [raw["monthly_charges"].median(), raw.drop_duplicates()["monthly_charges"].median()]
-    if not any(np.allclose(filled, m) for m in medians):
-        if np.allclose(filled, raw.drop_duplicates()["monthly_charges"].mean()) or np.allclose(
-                filled, raw["monthly_charges"].mean()):
-            fail(f"{label}: the gaps were filled with the mean: the task asks for the median, "
-                 "which outliers cannot drag.")
-        fail(f"{label}: the missing charges were not filled with the median of "
-             "monthly_charges of the frame passed to the function.")
+    _expect_filled_with(by_id.loc[by_id.index.intersection(gaps), "monthly_charges"], raw,
+                        charges_fill, label)
     ours = by_id.reset_index()[list(expected.columns)]
     ours = ours.astype({"region": str})
     theirs = expected.astype({"region": str})
@@ -323,10 +345,13 @@ def _compare_cleaned(result: pd.DataFrame, raw: pd.DataFrame, label: str) -> Non
 
 def _check_q5(clean_churn: object) -> None:
     function = expect_function(clean_churn, "clean_churn")
-    for label, raw in (("on the churn table", course_dataset("churn")),
-                       ("on a smaller messy sample", _messy_sample())):
+    cases = (("on a smaller messy sample", _messy_sample()),  # first: a hard-coded median fails
+             ("on the churn table", course_dataset("churn")),
+             ("on a one-row request", _one_row_request()))
+    for (label, raw), charges_fill in zip(cases, FILL_VALUES, strict=True):
         untouched = raw.copy()
-        result = call_learner(function, raw, call="clean_churn(raw)")
+        result = call_learner(function, raw, charges_fill,
+                              call=f"clean_churn(raw, charges_fill={charges_fill})")
         try:
             pd.testing.assert_frame_equal(raw, untouched)
         except AssertionError:
@@ -336,7 +361,7 @@ def _check_q5(clean_churn: object) -> None:
                "clean_churn returned None: end the function with `return cleaned`.")
         expect(isinstance(result, pd.DataFrame),
                f"clean_churn should return a pandas DataFrame, not a {type(result).__name__}.")
-        _compare_cleaned(result, raw, label)
+        _compare_cleaned(result, raw, charges_fill, label)
 
 
 q5 = Exercise(
@@ -346,9 +371,9 @@ q5 = Exercise(
     hints=[
         "Three steps, in a chain that starts from `raw`: remove duplicate rows, fix region, "
         "fill the missing charges. Never assign into `raw` itself.",
-        "drop_duplicates() removes exact duplicate rows; .str.lower() lower-cases a text column.",
+        "drop_duplicates() removes exact duplicate rows; .str.lower() lower-cases a text column. "
+        "The fill value arrives as the argument `charges_fill`: compute nothing from `raw`.",
         "Inside .assign, a lambda receives the frame at that point of the chain: "
-        "monthly_charges=lambda d: d['monthly_charges'].fillna(...) with the median of "
-        "d['monthly_charges'].",
+        "monthly_charges=lambda d: d['monthly_charges'].fillna(charges_fill).",
     ],
 )

@@ -1,4 +1,5 @@
-"""Checks for 01_python_for_ml/03_visualisation: figures, histograms, heatmaps, class balance.
+"""Checks for 01_python_for_ml/03_visualisation: figures, histograms, heatmaps, a fair
+comparison of two groups of different sizes.
 
 The checks receive the learner's Figure, Axes, DataFrame or Series, read matplotlib objects
 (Figures, Axes, their artists) and never change or close them; matplotlib is imported only
@@ -10,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..check_helpers import PENGUIN_MEASUREMENTS, course_dataset, expect_series, type_name
+from ..check_helpers import PENGUIN_MEASUREMENTS, course_dataset, type_name
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "01_python_for_ml/03_visualisation"
@@ -280,28 +281,93 @@ q3 = Exercise(
 )
 
 
-# -- q4: class balance as proportions ---------------------------------------------------------
-def _check_q4(share: object) -> None:
-    expect_series(share, "species_share",
-                  "with one value per species (start from the `species` column)")
-    penguins = _penguins()
-    species = set(penguins["species"].unique())
-    expect(set(map(str, share.index)) == species and len(share) == len(species),
-           "the index should hold each species name exactly once.")
-    values = pd.to_numeric(share, errors="coerce").copy()  # never touch the learner's Series
-    expect(values.notna().all(), "the values should be numbers.")
-    total = float(values.sum())
-    if np.isclose(total, 100.0):
-        fail("these look like percentages; give proportions between 0 and 1 that sum to 1.")
-    if total > 1.5:
-        fail("these look like counts; class balance is easier to compare as proportions "
-             "that sum to 1.")
-    expect(np.isclose(total, 1.0, atol=1e-6), "the proportions should sum to 1.")
-    reference = penguins["species"].value_counts(normalize=True)
-    values.index = values.index.map(str)
-    if not np.allclose(values.reindex(reference.index), reference, atol=1e-9):
-        fail("the proportions differ from the species column of the full table: did you "
-             "drop rows with missing values first? Count every penguin.")
+# -- q4: fix a misleading figure: two groups of different sizes, compared fairly ---------------
+def _histograms(ax) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each bar histogram drawn on ``ax``, as (bin edges, bar heights), bars left to right."""
+    from matplotlib.container import BarContainer
+
+    found = []
+    for container in ax.containers:
+        if not isinstance(container, BarContainer):
+            continue
+        bars = sorted((b for b in container.patches if b.get_visible()), key=lambda b: b.get_x())
+        if len(bars) < 2:
+            continue
+        lefts = np.array([b.get_x() for b in bars])
+        rights = lefts + np.array([b.get_width() for b in bars])
+        if not np.allclose(lefts[1:], rights[:-1], rtol=0, atol=1e-9 * (rights[-1] - lefts[0])):
+            continue  # bars that do not touch: a bar chart, not a histogram
+        found.append((np.append(lefts, rights[-1]), np.array([b.get_height() for b in bars])))
+    return found
+
+
+def _bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """np.histogram's counts, keeping values that sit on the outer edges up to rounding."""
+    span = edges[-1] - edges[0]
+    inside = values[(values >= edges[0] - 1e-9 * span) & (values <= edges[-1] + 1e-9 * span)]
+    return np.histogram(np.clip(inside, edges[0], edges[-1]), bins=edges)[0].astype(float)
+
+
+def _scaling(heights: np.ndarray, counts: np.ndarray, n_group: int, n_all: int,
+             widths: np.ndarray) -> str | None:
+    """How bar heights relate to one group's bin counts: "counts", "per group" (a density,
+    proportion or percentage of the group), "joint" (of all rows) or None (another column)."""
+    options = {
+        "counts": [counts],
+        "per group": [counts / (n_group * widths), counts / n_group, 100 * counts / n_group],
+        "joint": [counts / (n_all * widths), counts / n_all, 100 * counts / n_all],
+    }
+    for kind, references in options.items():
+        if any(np.allclose(heights, ref, rtol=1e-6, atol=1e-12) for ref in references):
+            return kind
+    return None
+
+
+def _check_q4(ax: object, churn: object) -> None:
+    if _is_figure(ax):
+        fail("that is the Figure; pass the Axes you drew on (the second value that "
+             "`plt.subplots()` returns).")
+    expect(_is_axes(ax), f"expected a matplotlib Axes, got {type_name(ax)}.")
+    hists = _histograms(ax)
+    if not hists:
+        if _bars(ax):
+            fail("the bars on this Axes do not touch, so they are not two overlaid histograms "
+                 "(side-by-side bars hide the shapes): draw each group's histogram over the "
+                 "same bins.")
+        fail("there is no histogram on this Axes: draw one per group, with bars (`ax.hist` or "
+             "`sns.histplot`), not lines.")
+    expect(len(hists) == 2, f"there are {len(hists)} histograms on this Axes; draw exactly two, "
+                            "one for the customers who stayed and one for those who churned.")
+    (edges, first), (other_edges, second) = hists
+    expect(len(edges) == len(other_edges) and np.allclose(edges, other_edges),
+           "the two histograms use different bins. A bar's height depends on its width, so "
+           "bars of different widths cannot be compared: give both the same bin edges.")
+    groups = [churn.loc[churn["churned"] == label, "tenure_months"].to_numpy(dtype=float)
+              for label in (0, 1)]
+    widths = np.diff(edges)
+    kinds = [[_scaling(heights, _bin_counts(values, edges), len(values), len(churn), widths)
+              for values in groups] for heights in (first, second)]
+    pairs = [(kinds[0][0], kinds[1][1]), (kinds[0][1], kinds[1][0])]
+    matched = [pair for pair in pairs if None not in pair]
+    expect(matched, "the bars do not match the tenure_months of the customers who stayed and "
+                    "of those who churned: plot `tenure_months` from `churn`, split by "
+                    "`churned`.")
+    found = set(matched[0])
+    if "counts" in found:
+        fail("the bars still count customers, so the larger group dwarfs the smaller one: "
+             "normalise each group on its own (a density or proportion per group).")
+    if "joint" in found:
+        fail("the two groups are normalised together, so each group's bars still scale with "
+             "its size: normalise each group separately (seaborn: `common_norm=False`; "
+             "`ax.hist`: `density=True` in each call).")
+    texts = _legend_texts(ax)
+    expect(texts is not None and len([t for t in texts if t.strip()]) >= 2,
+           "there is no legend naming the two groups: a reader cannot tell the colours apart.")
+    _labels_present(ax, "plot")
+    ylabel = ax.get_ylabel().lower()
+    expect(not any(word in ylabel for word in ("number", "count")),
+           f"the y-axis says {ax.get_ylabel()!r}, but the bars no longer count customers: say "
+           "what they show now (a density, or a share of each group).")
 
 
 q4 = Exercise(
@@ -309,9 +375,11 @@ q4 = Exercise(
     notebook=NOTEBOOK,
     check_fn=_check_q4,
     hints=[
-        "Class balance answers: which share of the rows belongs to each class?",
-        "Count how often each species occurs in the `species` column, then turn the counts "
-        "into shares of the total.",
-        "`Series.value_counts` has an argument that returns proportions instead of counts.",
+        "Two fixes: the same bins for both groups, and each group normalised on its own, so "
+        "that 562 customers and 1,438 customers draw curves of the same area.",
+        "seaborn shares the bins across a `hue` for you; its `stat=` and `common_norm=` "
+        "arguments decide how the bars are normalised.",
+        "sns.histplot(data=churn, x='tenure_months', hue='churned', stat='density', "
+        "common_norm=False, ax=tenure_ax), then a title, labels and a readable legend.",
     ],
 )

@@ -187,7 +187,8 @@ def _check_q3(scores, models, X_train, y_train, X_test, y_test) -> str:
         fail(f"the score for {', '.join(map(repr, on_train))} is its accuracy on the TRAINING "
              "data, which rewards memorising. Score each fitted model on Xw_test, yw_test.")
     best = max(scores, key=lambda name: scores[name])
-    return f"best on the test set: {best!r}."
+    return (f"highest test accuracy: {best!r}. Fine for comparing notes; choosing a model by it "
+            "would leak the test set into your choice (see the warning below).")
 
 
 q3 = Exercise(

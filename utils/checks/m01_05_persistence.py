@@ -1,16 +1,17 @@
 """Checks for 01_python_for_ml/05_persistence (saving and loading models: joblib and pickle).
 
 The checks receive the learner's answer first, then what they need from the notebook (the
-fitted ``model``, ``forest`` and ``X_test``), and compute every reference from them here: an
-uncompressed dump's size, the installed library versions, a model nudged by a tiny amount.
-Files the checks write go to a temporary folder that is removed afterwards. scikit-learn and
-joblib are imported inside the checks, so importing this module stays cheap.
+fitted ``model``, the training and test data), and compute every reference from them here: a
+pickle round trip, a model nudged by a tiny amount, the same pipeline refitted, model files with
+cards of their own (some with other versions, some changed after saving, one a booby-trapped
+pickle). q3 loads the learner's file in a fresh Python process, as a serving job would. Files
+the checks write go to a temporary folder that is removed afterwards. scikit-learn and joblib are
+imported inside the checks, so importing this module stays cheap.
 """
 
 from __future__ import annotations
 
 import copy
-import io
 import json
 import os
 import pickle
@@ -21,13 +22,25 @@ from pathlib import Path
 
 import numpy as np
 
-from ..check_helpers import call_learner, expect_function, expect_type, is_fitted, type_name
+from ..check_helpers import call_learner, expect_function, is_fitted, quiet, type_name
 from ..environment import package_versions
-from ..exercises import Exercise, expect, fail
+from ..exercises import Exercise, attempted, expect, fail
 
 NOTEBOOK = "01_python_for_ml/05_persistence"
 
-VERSION_KEYS = ("python", "numpy", "scikit-learn", "joblib")
+# q3: the steps of the custom pipeline, and what a fresh process runs to load the file
+CUSTOM_STEPS = ("ClipOutliers", "StandardScaler", "LogisticRegression")
+
+# Runs in a fresh interpreter: load the model and the inputs, write what the model outputs.
+_FRESH_LOAD = """
+import sys
+import joblib
+import numpy as np
+model = joblib.load(sys.argv[1])
+X = np.load(sys.argv[2], allow_pickle=False)
+np.save(sys.argv[3], np.asarray(model.predict(X)).astype(str))
+np.save(sys.argv[4], model.predict_proba(X))
+"""
 
 
 def environment_versions() -> dict[str, str]:
@@ -118,65 +131,7 @@ q1 = Exercise(
 )
 
 
-# -- q2: a save_model function with joblib -------------------------------------------------
-def _check_q2(save_model: object, model: object, X_test: object) -> None:
-    import joblib
-    from sklearn.dummy import DummyClassifier
-
-    save_model = expect_function(save_model, "save_model")
-    _expect_fitted_model(model, "`model` (the lesson's pipeline)")
-    X_small = np.asarray(X_test, dtype=float)
-    labels = np.asarray(model.predict(X_test))
-    baseline = DummyClassifier(strategy="most_frequent").fit(X_small, labels)
-    with tempfile.TemporaryDirectory(prefix="mlcourse-check-") as scratch:
-        folder = Path(scratch)
-        for estimator, name in ((model, "checked_pipeline"), (baseline, "checked_baseline")):
-            call = f"save_model(estimator, folder, {name!r})"
-            result = call_learner(save_model, estimator, folder, name, call=call)
-            if isinstance(result, list | tuple):
-                fail(f"{call} returned a {type_name(result)}: that is what joblib.dump "
-                     "returns (the names of the files it wrote). Return the Path you built.")
-            if isinstance(result, str):
-                fail(f"{call} returned a str; the task asks for a pathlib.Path: build the "
-                     "path with Path(folder) / ... and return it.")
-            expect_type(result, Path, "the returned path", "(where the file was written)")
-            path = result
-            expect(path.name == f"{name}.joblib",
-                   f"save_model(estimator, folder, {name!r}) returned a path whose file name "
-                   f"is {path.name!r}: name the file after `name`, with the .joblib suffix.")
-            expect(path.parent.resolve() == folder.resolve(),
-                   "the returned path is not inside `folder`: build it from the `folder` "
-                   "argument, not from a fixed location.")
-            _expect_file(path, "the returned path",
-                         "Call joblib.dump inside the function, before returning the path.")
-            try:
-                loaded = joblib.load(path)
-            except Exception as error:
-                fail(f"joblib.load could not read the file save_model wrote "
-                     f"({type_name(error)}): write it with joblib.dump.")
-            if type(loaded) is not type(estimator):
-                fail(f"asked to save a {type_name(estimator)}, save_model wrote a "
-                     f"{type_name(loaded)}: save the `estimator` argument, not a global "
-                     "variable of the notebook.")
-            _expect_same_outputs(loaded, estimator, X_small if estimator is baseline
-                                 else X_test, "the model save_model wrote")
-
-
-q2 = Exercise(
-    name="q2",
-    notebook=NOTEBOOK,
-    check_fn=_check_q2,
-    hints=[
-        "Build the file's path from the arguments: the folder, then the name plus a suffix.",
-        "Path(folder) / f\"{name}.joblib\" is the path; save `estimator` (the argument, not "
-        "the global `model`) there and return the path.",
-        "joblib.dump(obj, path) writes the file; return the Path you built, not what "
-        "joblib.dump returns (a list of names).",
-    ],
-)
-
-
-# -- q3: is the round trip exact? -----------------------------------------------------------
+# -- q2: is the round trip exact? -----------------------------------------------------------
 def _nudged(model: object) -> object | None:
     """A copy of ``model`` whose coefficients moved by one part in a billion, or None."""
     twin = copy.deepcopy(model)
@@ -197,7 +152,7 @@ def _as_bool(value: object, case: str) -> bool:
     return bool(value)
 
 
-def _check_q3(same_behaviour: object, model: object, X_test: object) -> None:
+def _check_q2(same_behaviour: object, model: object, X_test: object) -> None:
     from sklearn.dummy import DummyClassifier
 
     same_behaviour = expect_function(same_behaviour, "same_behaviour")
@@ -227,10 +182,10 @@ def _check_q3(same_behaviour: object, model: object, X_test: object) -> None:
                "(a tolerance such as np.allclose hides a changed model).")
 
 
-q3 = Exercise(
-    name="q3",
+q2 = Exercise(
+    name="q2",
     notebook=NOTEBOOK,
-    check_fn=_check_q3,
+    check_fn=_check_q2,
     hints=[
         "Two models behave the same when their outputs on X are identical: both the labels "
         "and the probabilities.",
@@ -242,32 +197,179 @@ q3 = Exercise(
 )
 
 
-# -- q4: compression -------------------------------------------------------------------------
-def _uncompressed_size(estimator: object) -> int:
-    import joblib
+# -- q3: a pipeline with the project's own step, loadable in a fresh process -------------------
+def _fresh_process_outputs(path: Path, X: object, import_folder: Path | None,
+                           scratch: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and probabilities from loading ``path`` in a new Python process that can import
+    installed packages and ``import_folder`` only; a failure becomes feedback."""
+    import subprocess
 
-    buffer = io.BytesIO()
-    joblib.dump(estimator, buffer)
-    return len(buffer.getvalue())
-
-
-def _check_q4(compressed_path: object, forest: object, X_test: object) -> str | None:
-    import joblib
-
-    path, remark = _as_path(compressed_path, "compressed_path")
-    _expect_file(path, "compressed_path", "Save `forest` there with joblib.dump.")
+    np.save(scratch / "X.npy", np.asarray(X, dtype=float))  # the custom step works on arrays
+    outputs = scratch / "labels.npy", scratch / "probas.npy"
+    env = {**os.environ, "PYTHONPATH": str(import_folder or "")}
     try:
-        loaded = joblib.load(path)
-    except Exception as error:
-        fail(f"joblib.load could not read the file at compressed_path "
-             f"({type_name(error)}): write it with joblib.dump.")
-    _expect_fitted_model(loaded, "the object in the file")
-    _expect_same_outputs(loaded, forest, X_test, "the model in the file")
-    size, plain = path.stat().st_size, _uncompressed_size(forest)
-    expect(size <= plain / 2,
-           f"the file is {size / plain:.0%} of the size of an uncompressed dump, not at most "
-           "half: did you ask joblib.dump to compress (a level above 0)?")
-    return remark
+        done = subprocess.run(
+            [sys.executable, "-c", _FRESH_LOAD, str(path), str(scratch / "X.npy"),
+             *map(str, outputs)],
+            capture_output=True, text=True, env=env, cwd=scratch, timeout=300)
+    except subprocess.TimeoutExpired:
+        fail("loading the file in a fresh Python process took more than 5 minutes.")
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no error message"])[-1]
+        if "__main__" in last:
+            fail("a fresh Python process cannot load the file: it refers to a class defined in "
+                 f"this notebook, `__main__` ({last}). Build the pipeline from the module's "
+                 "class, penguin_steps.ClipOutliers, and save that pipeline.")
+        fail(f"a fresh Python process could not load the file: {last}")
+    return np.load(outputs[0]), np.load(outputs[1])
+
+
+def _check_q3(custom_pipe: object, custom_path: object, X_train: object, y_train: object,
+              X_test: object) -> None:
+    expect(hasattr(custom_pipe, "steps"),
+           f"`custom_pipe` should be a scikit-learn Pipeline, not a {type_name(custom_pipe)}.")
+    names = [type(step).__name__ for _, step in custom_pipe.steps]
+    expect("ClipOutliers" in names,
+           f"`custom_pipe` has the steps {names}, without the ClipOutliers step: the point is "
+           "a pipeline that contains the project's own code.")
+    expect(tuple(names) == CUSTOM_STEPS,
+           f"`custom_pipe` has the steps {names}; the task asks for "
+           f"{list(CUSTOM_STEPS)}, in that order.")
+    clipper, model = custom_pipe.steps[0][1], custom_pipe.steps[-1][1]
+    if type(clipper).__module__ == "__main__":
+        fail("the ClipOutliers in `custom_pipe` is the one defined in this notebook, in the "
+             "module `__main__`: another process has no such class and cannot load the file. "
+             "Use the class from the module: penguin_steps.ClipOutliers().")
+    expect(clipper.get_params() == type(clipper)().get_params(),
+           "the ClipOutliers step should keep its default quantiles: create it without "
+           "arguments.")
+    expect(model.get_params()["max_iter"] == 1_000,
+           "the task asks for LogisticRegression(max_iter=1_000).")
+    expect(is_fitted(custom_pipe), "`custom_pipe` is not fitted: fit it on the training data "
+                                   "before saving it.")
+    from sklearn.base import clone
+
+    with quiet():
+        reference = clone(custom_pipe).fit(X_train, y_train)
+    expect(np.allclose(reference.predict_proba(X_test), custom_pipe.predict_proba(X_test),
+                       rtol=0, atol=1e-9),
+           "`custom_pipe` was not fitted on the training data (X_train, y_train).")
+    path, _ = _as_path(custom_path, "CUSTOM_PATH")
+    _expect_file(path, "CUSTOM_PATH", "Save `custom_pipe` there with joblib.dump.")
+    module_file = getattr(sys.modules.get(type(clipper).__module__), "__file__", None)
+    folder = Path(module_file).parent if module_file else None
+    with tempfile.TemporaryDirectory(prefix="mlcourse-check-") as scratch:
+        labels, probas = _fresh_process_outputs(path, X_test, folder, Path(scratch))
+    expect(np.array_equal(labels, np.asarray(custom_pipe.predict(X_test)).astype(str)),
+           "the model in the file predicts differently from `custom_pipe`: save "
+           "`custom_pipe` itself, after fitting it.")
+    expect(np.allclose(probas, custom_pipe.predict_proba(X_test), rtol=0, atol=1e-12),
+           "the model in the file gives other probabilities than `custom_pipe`: save "
+           "`custom_pipe` itself, after fitting it.")
+
+
+q3 = Exercise(
+    name="q3",
+    notebook=NOTEBOOK,
+    check_fn=_check_q3,
+    hints=[
+        "Pickle stores a class by its import path. Which module does the ClipOutliers you "
+        "use come from: the notebook (`__main__`) or `penguin_steps`?",
+        "Build the pipeline with make_pipeline(penguin_steps.ClipOutliers(), StandardScaler(), "
+        "LogisticRegression(max_iter=1_000)), fit it on X_train, y_train.",
+        "Then joblib.dump(custom_pipe, CUSTOM_PATH). The bare name ClipOutliers is the "
+        "notebook's own class: write penguin_steps.ClipOutliers.",
+    ],
+)
+
+
+# -- q4: load a model only if its card's versions and hash match -------------------------------
+_TRIPPED: list[str] = []
+
+
+def _tripwire() -> dict:
+    """What the booby-trapped file of the q4 check calls when it is unpickled."""
+    _TRIPPED.append("loaded")
+    return {}
+
+
+class _Booby:
+    def __reduce__(self):
+        return (_tripwire, ())
+
+
+def _file_sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_card(path: Path, **changes: object) -> dict:
+    """The card save_with_card writes for the file at ``path``, with some fields changed."""
+    versions = {**environment_versions(), **changes.pop("versions", {})}
+    card = {"model_file": path.name, "sha256": _file_sha256(path), "versions": versions,
+            **changes}
+    path.with_suffix(".json").write_text(json.dumps(card, indent=2), encoding="utf-8")
+    return card
+
+
+def _expect_refused(load_checked: object, path: Path, case: str, how: str) -> None:
+    """load_checked(path) must raise a ValueError, without unpickling the file first."""
+    _TRIPPED.clear()
+    refused, result, crash = False, None, None
+    try:
+        result = load_checked(path)
+    except ValueError:
+        refused = True
+    except Exception as error:  # the learner's code broke on a case it should refuse
+        crash = error
+    tripped = bool(_TRIPPED)
+    _TRIPPED.clear()
+    if tripped:
+        fail(f"for {case}, load_checked loaded the file before refusing it: loading a pickle "
+             "runs code, so compare the hash first and load only when it matches.")
+    if crash is not None:
+        fail(f"for {case}, load_checked raised {type_name(crash)} ({crash}); refuse with a "
+             "ValueError that says what differs.")
+    if not refused:
+        attempted(result)
+        fail(f"load_checked accepted {case}: {how}")
+
+
+def _check_q4(load_checked: object, model: object, X_test: object) -> None:
+    import joblib
+
+    expect_function(load_checked, "load_checked")
+    with tempfile.TemporaryDirectory(prefix="mlcourse-check-") as scratch:
+        path = Path(scratch) / "checked_model.joblib"
+        joblib.dump(model, path, compress=3)
+        _write_card(path, features=["checked"])
+        loaded = call_learner(load_checked, path, call="load_checked(path_to_an_intact_model)")
+        if loaded is None:
+            fail("load_checked returned None for an intact model: return the loaded model.")
+        _expect_fitted_model(loaded, "what load_checked returned for an intact model")
+        _expect_same_outputs(loaded, model, X_test, "the model load_checked returned")
+
+        for name, saved in (("scikit-learn", "1.2.2"), ("python", "3.8.10")):
+            _write_card(path, versions={name: saved})
+            _expect_refused(load_checked, path, f"a card that records {name} {saved}",
+                            "compare every recorded version with environment_versions() and "
+                            "raise a ValueError when one differs.")
+
+        from sklearn.dummy import DummyClassifier
+
+        labels = np.asarray(model.predict(X_test))
+        _write_card(path)
+        joblib.dump(DummyClassifier().fit(np.zeros((len(labels), 1)), labels), path)
+        _expect_refused(load_checked, path, "a file changed after its card was written",
+                        "compute the file's SHA-256 (file_sha256) and compare it with the "
+                        "card's \"sha256\" before loading.")
+
+        joblib.dump(model, path, compress=3)
+        _write_card(path)
+        path.write_bytes(pickle.dumps(_Booby()))
+        _expect_refused(load_checked, path, "a file swapped for a pickle that runs code",
+                        "compare the file's SHA-256 with the card before loading.")
 
 
 q4 = Exercise(
@@ -275,55 +377,12 @@ q4 = Exercise(
     notebook=NOTEBOOK,
     check_fn=_check_q4,
     hints=[
-        "Look at the table above: which settings give a much smaller file than no "
-        "compression?",
-        "joblib.dump takes a `compress` argument: 0 (the default) means no compression.",
-        "joblib.dump(forest, COMPRESSED_PATH, compress=3) is one good choice; then assign "
-        "the path to `compressed_path`.",
-    ],
-)
-
-
-# -- q5: library versions for a metadata file ------------------------------------------------
-def _check_q5(metadata: object) -> None:
-    expect_type(metadata, dict, "metadata")
-    missing = [key for key in VERSION_KEYS if key not in metadata]
-    expect(not missing, f"`metadata` lacks the key(s) {missing}; the keys must be spelled "
-                        f"exactly {list(VERSION_KEYS)}.")
-    extra = [key for key in metadata if key not in VERSION_KEYS]
-    expect(not extra, f"`metadata` has keys the task does not ask for: {extra}. Keep exactly "
-                      f"the keys {list(VERSION_KEYS)}.")
-    installed = environment_versions()
-    for key in VERSION_KEYS:
-        value = metadata[key]
-        if not isinstance(value, str):
-            fail(f"the value for {key!r} is a {type_name(value)}, not a string: store the "
-                 "version string (for a library, its __version__ attribute).")
-        if key == "python" and value == sys.version:
-            fail("the value for 'python' is the whole sys.version text, build details and "
-                 "all; store only the version number, such as '3.x.y'.")
-        expect(value == installed[key],
-               f"the value for {key!r} is not the version running in this kernel: read it at "
-               "run time instead of typing it in.")
-    try:
-        round_trip = json.loads(json.dumps(metadata))
-    except (TypeError, ValueError) as error:
-        fail(f"`metadata` cannot be written as JSON ({error}): keep plain strings, numbers, "
-             "lists and dicts in it.")
-    expect(round_trip == metadata, "`metadata` changes when written to JSON and read back: "
-                                   "use string keys and plain values.")
-
-
-q5 = Exercise(
-    name="q5",
-    notebook=NOTEBOOK,
-    check_fn=_check_q5,
-    hints=[
-        "Read every version from the running environment, never type it in: the file must "
-        "describe the environment that actually trained the model.",
-        "Libraries carry their version as a string attribute, __version__ (np.__version__, "
-        "sklearn.__version__, joblib.__version__).",
-        "For Python itself, platform.python_version() gives just the number, unlike "
-        "sys.version.",
+        "Three steps, in this order: read the card, compare, and only then load. Loading "
+        "first would run whatever code a swapped file contains.",
+        "json.loads(Path(path).with_suffix('.json').read_text()) gives the card; compare "
+        "card['versions'] with environment_versions() and card['sha256'] with "
+        "file_sha256(path).",
+        "raise ValueError(...) when a version or the hash differs; otherwise return "
+        "joblib.load(path).",
     ],
 )
