@@ -19,17 +19,10 @@ from sklearn.preprocessing import StandardScaler
 
 from tests.checks.helpers import assert_passes, assert_pending, assert_rejects
 from utils import load_dataset
-from utils.checks.m02_01_data_splits import NOTEBOOK, q1, q2, q3, q4
+from utils.checks.m02_01_data_splits import q1, q2, q3, q4
 
 SEED = 42
 TEST_SIZE = VAL_SIZE = 0.2
-
-
-def test_module_is_named_after_its_notebook():
-    import utils.checks.m02_01_data_splits as module
-
-    folder, notebook = NOTEBOOK.split("/")
-    assert module.__name__.rsplit(".", 1)[1] == f"m{folder[:2]}_{notebook}"
 
 
 # -- q1: stratified three-way split ------------------------------------------------------
@@ -248,6 +241,10 @@ def test_q3_rejects_masks_overlap_and_missing_rows(patients):
     assert_rejects(q3, train[5:], test, groups, TEST_SIZE, mentions="every row")
     assert_rejects(q3, groups[train], test, groups, TEST_SIZE, mentions="twice")
     assert_rejects(q3, None, test, groups, TEST_SIZE, mentions="None")
+    pairs = list(GroupShuffleSplit(n_splits=1, test_size=TEST_SIZE, random_state=SEED)
+                 .split(X, y, groups=groups))
+    assert_rejects(q3, pairs, None, groups, TEST_SIZE, mentions="unpack")
+    assert_rejects(q3, train, groups[test], groups, TEST_SIZE, mentions="not patient ids")
 
 
 # -- q4: forward-chaining folds --------------------------------------------------------------
@@ -282,6 +279,7 @@ def test_q4_rejects_generator_splitter_and_wrong_count():
                    mentions="N_SPLITS")
     folds = list(splitter.split(rows))
     assert_rejects(q4, [fold[0] for fold in folds], N_ROWS, N_SPLITS, mentions="pair")
+    assert_rejects(q4, folds[0], N_ROWS, N_SPLITS, mentions="single (train, test) pair")
 
 
 def test_q4_rejects_folds_of_part_of_the_series():

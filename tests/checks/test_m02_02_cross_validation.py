@@ -21,18 +21,11 @@ from sklearn.preprocessing import StandardScaler
 
 from tests.checks.helpers import assert_passes, assert_pending, assert_rejects
 from utils import load_dataset
-from utils.checks.m02_02_cross_validation import NOTEBOOK, q1, q2, q3, q4
+from utils.checks.m02_02_cross_validation import q1, q2, q3, q4
 
 SEED = 42
 N_SPLITS = 5
 METRICS = ["accuracy", "roc_auc"]
-
-
-def test_module_is_named_after_its_notebook():
-    import utils.checks.m02_02_cross_validation as module
-
-    folder, notebook = NOTEBOOK.split("/")
-    assert module.__name__.rsplit(".", 1)[1] == f"m{folder[:2]}_{notebook}"
 
 
 @pytest.fixture(scope="module")

@@ -24,18 +24,11 @@ from sklearn.preprocessing import StandardScaler
 
 from tests.checks.helpers import assert_passes, assert_pending, assert_rejects
 from utils import load_dataset
-from utils.checks.m02_03_metrics import NOTEBOOK, q1, q2, q3, q4, q5
+from utils.checks.m02_03_metrics import q1, q2, q3, q4, q5
 
 SEED = 42
 COST_FN, COST_FP = 10.0, 1.0
 THRESHOLDS = np.linspace(0, 1, 201)[1:-1]
-
-
-def test_module_is_named_after_its_notebook():
-    import utils.checks.m02_03_metrics as module
-
-    folder, notebook = NOTEBOOK.split("/")
-    assert module.__name__.rsplit(".", 1)[1] == f"m{folder[:2]}_{notebook}"
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +80,16 @@ def test_q1_rejects_negative_class_training_data_and_accuracy(churn):
     precision, recall, _ = _prf(y_test, y_pred)
     assert_rejects(q1, precision, recall, accuracy_score(y_test, y_pred), model, X_test, y_test,
                    mentions="accuracy")
+
+
+def test_q1_rejects_averaged_metrics_and_arithmetic_mean(churn):
+    model, *_, X_test, y_test = churn
+    y_pred = model.predict(X_test)
+    assert_rejects(q1, *_prf(y_test, y_pred, average="macro"), model, X_test, y_test,
+                   mentions="'binary'")
+    precision, recall, _ = _prf(y_test, y_pred)
+    assert_rejects(q1, precision, recall, (precision + recall) / 2, model, X_test, y_test,
+                   mentions="HARMONIC")
 
 
 def test_q1_rejects_percentages_and_arrays(churn):
@@ -189,10 +192,16 @@ def test_q3_rejects_default_equal_costs_and_labels(churn):
     assert_rejects(q3, *_q3_args(on_labels, churn), mentions="not the 0/1 labels")
 
 
+def test_q3_rejects_swapped_costs(churn):
+    model, _, _, X_val, y_val, *_ = churn
+    swapped = _cheapest(model.predict_proba(X_val)[:, 1], y_val, COST_FP, COST_FN)
+    assert_rejects(q3, *_q3_args(swapped, churn), mentions="swapped")
+
+
 def test_q3_rejects_values_outside_zero_one(churn):
     assert_rejects(q3, *_q3_args(1.0, churn), mentions="between 0 and 1")
     assert_rejects(q3, *_q3_args(np.array([0.2]), churn), mentions="one number")
-    assert_rejects(q3, *_q3_args("0.2", churn), mentions="float")
+    assert_rejects(q3, *_q3_args("0.2", churn), mentions="single number")
 
 
 # -- q4 -----------------------------------------------------------------------------------
@@ -281,10 +290,20 @@ def test_q5_rejects_rmse_as_mse_and_swapped_r2(diabetes):
                    y_test, mentions="MSE and MAE are swapped")
 
 
+def test_q5_rejects_signed_mean_error_and_inconsistent_rmse(diabetes):
+    reg, _, _, X_test, y_test = diabetes
+    y_pred = reg.predict(X_test)
+    right = _metrics(y_test, y_pred)
+    assert_rejects(q5, {**right, "MAE": float(np.mean(y_test - y_pred))}, reg, X_test, y_test,
+                   mentions="ABSOLUTE")
+    assert_rejects(q5, {**right, "RMSE": float(np.sqrt(right["MAE"]))}, reg, X_test, y_test,
+                   mentions="square root of your `MSE`")
+
+
 def test_q5_rejects_training_metrics_and_wrong_keys(diabetes):
     reg, X_train, y_train, X_test, y_test = diabetes
     on_train = _metrics(y_train, reg.predict(X_train))
-    assert_rejects(q5, on_train, reg, X_test, y_test, mentions="Training data")
+    assert_rejects(q5, on_train, reg, X_test, y_test, mentions="not the training data")
     right = _metrics(y_test, reg.predict(X_test))
     renamed = {("r2" if k == "R2" else k): v for k, v in right.items()}
     assert_rejects(q5, renamed, reg, X_test, y_test, mentions="'R2'")

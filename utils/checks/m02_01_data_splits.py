@@ -7,14 +7,12 @@ gave them, so the references are computed from exactly those inputs whatever ``S
 
 from __future__ import annotations
 
-import numbers
-import warnings
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 
+from ..check_helpers import expect_frame, expect_series, is_real, quiet, type_name
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "02_model_training_evaluation/01_data_splits"
@@ -23,22 +21,7 @@ TOLERANCE = 1e-9
 GROUP_SHARE_TOLERANCE = 0.05  # the test set's share of groups may differ this much from asked
 
 
-def _type_name(value: object) -> str:
-    return type(value).__name__
-
-
-def _is_real(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence the warnings a learner's odd value may trigger inside a check."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
+# -- helpers shared by several checks of this notebook ----------------------------------------
 def _positions(value: object, name: str, n_rows: int) -> np.ndarray:
     """An array of distinct integer row positions in ``range(n_rows)``."""
     if value is None:
@@ -49,12 +32,14 @@ def _positions(value: object, name: str, n_rows: int) -> np.ndarray:
              "splitter's `split` method yields them.")
     expect(array.ndim == 1 and np.issubdtype(array.dtype, np.integer),
            f"`{name}` should be a 1-D array of integer row positions, got "
-           f"{_type_name(value)} of dtype {array.dtype} with {array.ndim} dimension(s).")
+           f"{type_name(value)} of dtype {array.dtype} with {array.ndim} dimension(s).")
     expect(len(array) > 0, f"`{name}` is empty.")
     expect(array.min() >= 0 and array.max() < n_rows,
            f"`{name}` holds positions outside 0..{n_rows - 1}: use positions into the data "
            "you split, not labels or ids.")
-    expect(len(np.unique(array)) == len(array), f"`{name}` holds some positions twice.")
+    expect(len(np.unique(array)) == len(array),
+           f"`{name}` holds some positions twice: store row positions (what `split` yields), "
+           "not patient ids or labels.")
     return array
 
 
@@ -66,8 +51,10 @@ def _pandas_part(value: object, name: str, kind: type, full: pd.DataFrame | pd.S
     if isinstance(value, np.ndarray):
         fail(f"`{name}` is a NumPy array, so the row index is lost. Pass the pandas objects "
              "`Xw` and `yw` themselves to `train_test_split` (not `.values`).")
-    expect(isinstance(value, kind),
-           f"`{name}` should be a {kind.__name__}, got {_type_name(value)}.")
+    if kind is pd.DataFrame:
+        expect_frame(value, name)
+    else:
+        expect_series(value, name)
     expect(value.index.isin(full.index).all(),
            f"`{name}` holds rows that are not in the wine data: split `Xw` and `yw`.")
     expect(not value.index.duplicated().any(), f"`{name}` holds some rows twice.")
@@ -80,8 +67,8 @@ def _class_counts_ok(part: pd.Series, y: pd.Series) -> bool:
     return bool((np.abs(counts - expected) < 1.0 + TOLERANCE).all())
 
 
-def _check_three_way_split(Xw_train, Xw_val, Xw_test, yw_train, yw_val, yw_test, Xw, yw,
-                           test_size, val_size, seed) -> str:
+def _check_q1(Xw_train, Xw_val, Xw_test, yw_train, yw_val, yw_test, Xw, yw,
+              test_size, val_size, seed) -> str:
     from sklearn.model_selection import train_test_split
 
     X_parts = dict(zip(PART_NAMES, (Xw_train, Xw_val, Xw_test), strict=True))
@@ -117,7 +104,7 @@ def _check_three_way_split(Xw_train, Xw_val, Xw_test, yw_train, yw_val, yw_test,
 
     test_rows, val_rows = set(X_parts["test"].index), set(X_parts["val"].index)
     for first, second in ((False, False), (False, True), (True, False)):
-        with _quiet():
+        with quiet():
             rest_X, test_X, rest_y, _ = train_test_split(
                 Xw, yw, test_size=test_size, random_state=seed, stratify=yw if first else None)
             _, val_X, _, _ = train_test_split(
@@ -136,9 +123,24 @@ def _check_three_way_split(Xw_train, Xw_val, Xw_test, yw_train, yw_val, yw_test,
     return "disjoint, complete, stratified, the right sizes."
 
 
+q1 = Exercise(
+    name="q1",
+    notebook=NOTEBOOK,
+    check_fn=_check_q1,
+    hints=[
+        "Two calls of `train_test_split`: the first locks away the test set, the second "
+        "cuts what is left into training and validation.",
+        "Each call needs `stratify=` with the labels it is splitting (`yw` in the first, the "
+        "remaining labels in the second) and `random_state=SEED`.",
+        "The second `test_size` is a fraction of the remaining rows: `VAL_SIZE / (1 - "
+        "TEST_SIZE)`. Each call returns X_first, X_second, y_first, y_second, in that order.",
+    ],
+)
+
+
 # -- q2: choose on validation, report the test score once -------------------------------
-def _check_selection(best_name, final_test_score, candidates, X_train, y_train, X_val, y_val,
-                     X_test, y_test) -> str:
+def _check_q2(best_name, final_test_score, candidates, X_train, y_train, X_val, y_val,
+              X_test, y_test) -> str:
     from sklearn.base import clone
 
     expect(isinstance(candidates, Mapping) and candidates,
@@ -147,16 +149,16 @@ def _check_selection(best_name, final_test_score, candidates, X_train, y_train, 
         fail("`best_name` is a model; store its name, the key of `knn_candidates`.")
     expect(isinstance(best_name, str),
            f"`best_name` should be a string, a key of `knn_candidates`, got "
-           f"{_type_name(best_name)}.")
+           f"{type_name(best_name)}.")
     expect(best_name in candidates,
            f"{best_name!r} is not a key of `knn_candidates`; use one of its names exactly.")
-    if not _is_real(final_test_score):
+    if not is_real(final_test_score):
         fail(f"`final_test_score` should be a single number (an accuracy), got "
-             f"{_type_name(final_test_score)}.")
+             f"{type_name(final_test_score)}.")
     final = float(final_test_score)
 
     fitted, val, test, train = {}, {}, {}, {}
-    with _quiet():
+    with quiet():
         for name, model in candidates.items():
             fitted[name] = clone(model).fit(X_train, y_train)
             val[name] = fitted[name].score(X_val, y_val)
@@ -177,7 +179,7 @@ def _check_selection(best_name, final_test_score, candidates, X_train, y_train, 
 
     if abs(final - test[best_name]) <= TOLERANCE:
         return f"chose {best_name!r}; its test accuracy is {final:.3f}."
-    with _quiet():
+    with quiet():
         refit = clone(candidates[best_name]).fit(pd.concat([X_train, X_val]),
                                                  pd.concat([y_train, y_val]))
         refit_test = refit.score(X_test, y_test)
@@ -196,12 +198,29 @@ def _check_selection(best_name, final_test_score, candidates, X_train, y_train, 
          "training set: fit it on X_train, y_train and call `.score(X_test, y_test)`.")
 
 
+q2 = Exercise(
+    name="q2",
+    notebook=NOTEBOOK,
+    check_fn=_check_q2,
+    hints=[
+        "Three steps: fit every candidate on the training set; compare them on the "
+        "validation set; score only the winner on the test set.",
+        "A dict comprehension gives every candidate's validation accuracy: `{name: "
+        "model.fit(X_train, y_train).score(X_val, y_val) for name, model in "
+        "knn_candidates.items()}`; `max(scores, key=scores.get)` is the best key.",
+        "The models in `knn_candidates` are fitted in place by `fit`, so "
+        "`knn_candidates[best_name].score(X_test, y_test)` is the final number.",
+    ],
+)
+
+
 # -- q3: a hold-out split by patient -----------------------------------------------------
-def _check_group_split(train_idx, test_idx, groups, test_size) -> str:
+def _check_q3(train_idx, test_idx, groups, test_size) -> str:
     groups = np.asarray(groups)
     n_rows = len(groups)
-    if isinstance(train_idx, tuple | list) and len(train_idx) == 2 and test_idx is None:
-        fail("pass the training and the test positions as two separate values.")
+    if test_idx is None:
+        fail("`test_idx` is None: unpack the pair the splitter yields into two names, "
+             "`train_idx, test_idx = next(splitter.split(...))`.")
     train = _positions(train_idx, "train_idx", n_rows)
     test = _positions(test_idx, "test_idx", n_rows)
     shared = np.intersect1d(train, test)
@@ -223,8 +242,22 @@ def _check_group_split(train_idx, test_idx, groups, test_size) -> str:
     return f"{len(np.unique(groups[test]))} patients in the test set, none in training."
 
 
+q3 = Exercise(
+    name="q3",
+    notebook=NOTEBOOK,
+    check_fn=_check_q3,
+    hints=[
+        "A random split scatters each patient's visits; a group splitter keeps every "
+        "patient's rows on one side.",
+        "Create `GroupShuffleSplit(n_splits=1, test_size=TEST_SIZE, random_state=SEED)`; "
+        "its `split(Xg, yg, groups=patient)` yields (train positions, test positions) pairs.",
+        "With one split there is one pair: `train_idx, test_idx = next(splitter.split(...))`.",
+    ],
+)
+
+
 # -- q4: forward-chaining folds ----------------------------------------------------------
-def _check_time_folds(ts_folds, n_rows, n_splits) -> str:
+def _check_q4(ts_folds, n_rows, n_splits) -> str:
     if isinstance(ts_folds, Iterator):
         fail("`ts_folds` is a generator; wrap the `split(...)` call in `list(...)` so the "
              "folds can be read more than once.")
@@ -232,7 +265,11 @@ def _check_time_folds(ts_folds, n_rows, n_splits) -> str:
         fail("`ts_folds` is the splitter itself; store the list of folds its `split` method "
              "returns.")
     expect(isinstance(ts_folds, list | tuple),
-           f"`ts_folds` should be a list of (train, test) pairs, got {_type_name(ts_folds)}.")
+           f"`ts_folds` should be a list of (train, test) pairs, got {type_name(ts_folds)}.")
+    if len(ts_folds) == 2 and all(np.ndim(part) == 1 and len(part) and np.isscalar(part[0])
+                                  for part in ts_folds):
+        fail("`ts_folds` looks like a single (train, test) pair; keep every fold: "
+             "`list(splitter.split(X_sales))`.")
     expect(len(ts_folds) == n_splits,
            f"`ts_folds` has {len(ts_folds)} folds; the task asks for N_SPLITS = {n_splits}.")
     tested = []
@@ -258,52 +295,10 @@ def _check_time_folds(ts_folds, n_rows, n_splits) -> str:
     return f"{n_splits} folds, each trained on the past and tested on the days after."
 
 
-q1 = Exercise(
-    name="q1",
-    notebook=NOTEBOOK,
-    check_fn=_check_three_way_split,
-    hints=[
-        "Two calls of `train_test_split`: the first locks away the test set, the second "
-        "cuts what is left into training and validation.",
-        "Each call needs `stratify=` with the labels it is splitting (`yw` in the first, the "
-        "remaining labels in the second) and `random_state=SEED`.",
-        "The second `test_size` is a fraction of the remaining rows: `VAL_SIZE / (1 - "
-        "TEST_SIZE)`. Each call returns X_first, X_second, y_first, y_second, in that order.",
-    ],
-)
-
-q2 = Exercise(
-    name="q2",
-    notebook=NOTEBOOK,
-    check_fn=_check_selection,
-    hints=[
-        "Three steps: fit every candidate on the training set; compare them on the "
-        "validation set; score only the winner on the test set.",
-        "A dict comprehension gives every candidate's validation accuracy: `{name: "
-        "model.fit(X_train, y_train).score(X_val, y_val) for name, model in "
-        "knn_candidates.items()}`; `max(scores, key=scores.get)` is the best key.",
-        "The models in `knn_candidates` are fitted in place by `fit`, so "
-        "`knn_candidates[best_name].score(X_test, y_test)` is the final number.",
-    ],
-)
-
-q3 = Exercise(
-    name="q3",
-    notebook=NOTEBOOK,
-    check_fn=_check_group_split,
-    hints=[
-        "A random split scatters each patient's visits; a group splitter keeps every "
-        "patient's rows on one side.",
-        "Create `GroupShuffleSplit(n_splits=1, test_size=TEST_SIZE, random_state=SEED)`; "
-        "its `split(Xg, yg, groups=patient)` yields (train positions, test positions) pairs.",
-        "With one split there is one pair: `train_idx, test_idx = next(splitter.split(...))`.",
-    ],
-)
-
 q4 = Exercise(
     name="q4",
     notebook=NOTEBOOK,
-    check_fn=_check_time_folds,
+    check_fn=_check_q4,
     hints=[
         "Shuffled or plain k-fold splits test on early days while training on later ones; "
         "for time-ordered data you need a forward-chaining splitter.",

@@ -8,13 +8,11 @@ references hold whatever ``SEED`` or ``QUICK`` the notebook ran with.
 
 from __future__ import annotations
 
-import numbers
-import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 import numpy as np
 
+from ..check_helpers import is_real, quiet, type_name
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "02_model_training_evaluation/02_cross_validation"
@@ -24,29 +22,14 @@ METRICS = ("accuracy", "roc_auc")
 NOISE_CHANCE_CEILING = 0.7  # an honest score on pure noise stays near 0.5
 
 
-def _type_name(value: object) -> str:
-    return type(value).__name__
-
-
-def _is_real(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence the warnings a learner's odd value may trigger inside a check."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
+# -- helpers shared by several checks of this notebook ----------------------------------------
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=0, atol=1e-9))
 
 
 def _fold_scores(value: object, name: str, n_folds: int) -> np.ndarray:
     """A 1-D float array with one score per fold."""
-    if _is_real(value):
+    if is_real(value):
         fail(f"`{name}` is a single number; the task asks for one value per fold (the array "
              "`cross_val_score` returns), not their mean.")
     if isinstance(value, Mapping):
@@ -54,7 +37,7 @@ def _fold_scores(value: object, name: str, n_folds: int) -> np.ndarray:
              "array of fold scores asked for.")
     array = np.asarray(value, dtype=float) if _array_like(value) else None
     expect(array is not None and array.ndim == 1,
-           f"`{name}` should be a 1-D array with one value per fold, got {_type_name(value)}.")
+           f"`{name}` should be a 1-D array with one value per fold, got {type_name(value)}.")
     expect(len(array) == n_folds,
            f"`{name}` has {len(array)} values, but the splitter you were given makes "
            f"{n_folds} folds: pass it as `cv=`.")
@@ -70,7 +53,7 @@ def _array_like(value: object) -> bool:
 
 
 # -- q1: cross_validate with two metrics and training scores ----------------------------
-def _check_cross_validate(skf, knn_results, model, X, y, n_splits) -> str:
+def _check_q1(skf, knn_results, model, X, y, n_splits) -> str:
     from sklearn.base import clone
     from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 
@@ -80,7 +63,7 @@ def _check_cross_validate(skf, knn_results, model, X, y, n_splits) -> str:
         fail("`skf` is a plain KFold: its folds ignore the classes. The task asks for a "
              "stratified splitter, so every fold keeps the class proportions.")
     expect(isinstance(skf, StratifiedKFold),
-           f"`skf` should be a StratifiedKFold splitter, got {_type_name(skf)}.")
+           f"`skf` should be a StratifiedKFold splitter, got {type_name(skf)}.")
     expect(skf.get_n_splits() == n_splits,
            f"`skf` makes {skf.get_n_splits()} folds; the task asks for N_SPLITS = {n_splits}.")
     expect(skf.shuffle, "`skf` does not shuffle: pass `shuffle=True` (with `random_state=`) "
@@ -94,7 +77,7 @@ def _check_cross_validate(skf, knn_results, model, X, y, n_splits) -> str:
              "`cross_validate`, which returns a dict with several metrics and training scores.")
     expect(isinstance(knn_results, Mapping),
            f"`knn_results` should be the dict `cross_validate` returns, got "
-           f"{_type_name(knn_results)}.")
+           f"{type_name(knn_results)}.")
     if "test_score" in knn_results:
         fail("`knn_results` has a single `test_score`: pass both metrics as a list, "
              "`scoring=[...]`, so each gets its own `test_<metric>` entry.")
@@ -107,7 +90,7 @@ def _check_cross_validate(skf, knn_results, model, X, y, n_splits) -> str:
     for metric in METRICS:
         expect(f"train_{metric}" in knn_results, f"`knn_results` lacks train_{metric}.")
 
-    with _quiet():
+    with quiet():
         reference = cross_validate(clone(model), X, y, cv=skf, scoring=list(METRICS),
                                    return_train_score=True)
     for metric in METRICS:
@@ -124,14 +107,28 @@ def _check_cross_validate(skf, knn_results, model, X, y, n_splits) -> str:
             f"training accuracy {reference['train_accuracy'].mean():.3f}.")
 
 
+q1 = Exercise(
+    name="q1",
+    notebook=NOTEBOOK,
+    check_fn=_check_q1,
+    hints=[
+        "Two steps: make the splitter, then hand it to `cross_validate` as `cv=`.",
+        "`StratifiedKFold(n_splits=N_SPLITS, shuffle=True, random_state=SEED)` keeps the "
+        "class proportions in each fold and is reproducible.",
+        "`cross_validate(knn, X, y, cv=skf, scoring=[\"accuracy\", \"roc_auc\"], "
+        "return_train_score=True)` returns the dict.",
+    ],
+)
+
+
 # -- q2: paired differences on the same folds --------------------------------------------
-def _check_paired(paired_diffs, model_a, model_b, X, y, cv) -> str:
+def _check_q2(paired_diffs, model_a, model_b, X, y, cv) -> str:
     from sklearn.base import clone
     from sklearn.model_selection import cross_val_score
 
     n_folds = cv.get_n_splits()
     diffs = _fold_scores(paired_diffs, "paired_diffs", n_folds)
-    with _quiet():
+    with quiet():
         a = cross_val_score(clone(model_a), X, y, cv=cv)
         b = cross_val_score(clone(model_b), X, y, cv=cv)
     if _same(diffs, a - b):
@@ -152,6 +149,21 @@ def _check_paired(paired_diffs, model_a, model_b, X, y, cv) -> str:
          "splitter for both) and subtract.")
 
 
+q2 = Exercise(
+    name="q2",
+    notebook=NOTEBOOK,
+    check_fn=_check_q2,
+    hints=[
+        "Paired means: both models scored on exactly the same folds, then compared fold by "
+        "fold.",
+        "`cross_val_score(model, X, y, cv=rskf)` returns one score per fold, always in the "
+        "same fold order for the same `rskf`.",
+        "Subtract the two arrays directly (no sorting, no means): "
+        "`cross_val_score(logreg, ...) - cross_val_score(knn, ...)`.",
+    ],
+)
+
+
 # -- q3: feature selection inside the pipeline -------------------------------------------
 def _selector_position(steps: list) -> int | None:
     from sklearn.feature_selection import SelectorMixin
@@ -162,7 +174,7 @@ def _selector_position(steps: list) -> int | None:
     return None
 
 
-def _check_honest_pipeline(honest_pipe, honest_scores, X_noise, y_noise, cv) -> str:
+def _check_q3(honest_pipe, honest_scores, X_noise, y_noise, cv) -> str:
     from sklearn.base import clone, is_classifier
     from sklearn.model_selection import cross_val_score
     from sklearn.pipeline import Pipeline
@@ -173,19 +185,19 @@ def _check_honest_pipeline(honest_pipe, honest_scores, X_noise, y_noise, cv) -> 
         fail("`honest_pipe` is a bare classifier: the selector must be inside a Pipeline, "
              "before the model, so cross-validation refits it on each training fold.")
     expect(isinstance(honest_pipe, Pipeline),
-           f"`honest_pipe` should be a Pipeline, got {_type_name(honest_pipe)}.")
+           f"`honest_pipe` should be a Pipeline, got {type_name(honest_pipe)}.")
     steps = [step for _, step in honest_pipe.steps]
     position = _selector_position(steps)
     expect(position is not None,
            "the pipeline has no feature-selection step: put `SelectKBest(f_classif, "
            "k=K_BEST)` in it, before the model.")
     expect(is_classifier(steps[-1]),
-           f"the last step is a {_type_name(steps[-1])}; the classifier must come last.")
+           f"the last step is a {type_name(steps[-1])}; the classifier must come last.")
     expect(position < len(steps) - 1, "the selector must come before the model.")
 
     n_folds = cv.get_n_splits()
     scores = _fold_scores(honest_scores, "honest_scores", n_folds)
-    with _quiet():
+    with quiet():
         reference = cross_val_score(clone(honest_pipe), X_noise, y_noise, cv=cv)
     if _same(scores, reference):
         expect(scores.mean() <= NOISE_CHANCE_CEILING,
@@ -200,65 +212,10 @@ def _check_honest_pipeline(honest_pipe, honest_scores, X_noise, y_noise, cv) -> 
          "with `cv=noise_cv`.")
 
 
-# -- q4: nested cross-validation ----------------------------------------------------------
-def _check_nested(nested_scores, search, X, y, outer_cv) -> str:
-    from sklearn.base import clone
-    from sklearn.model_selection import cross_val_score
-
-    if _is_real(nested_scores):
-        if hasattr(search, "best_score_") and abs(float(nested_scores)
-                                                  - search.best_score_) <= TOLERANCE:
-            fail("`nested_scores` is the search's `best_score_`: the best inner score, picked "
-                 "as a maximum, hence optimistic. Cross-validate the search itself.")
-        fail("`nested_scores` is a single number; keep one score per outer fold.")
-    n_folds = outer_cv.get_n_splits()
-    scores = _fold_scores(nested_scores, "nested_scores", n_folds)
-    with _quiet():
-        reference = cross_val_score(clone(search), X, y, cv=outer_cv)
-    if _same(scores, reference):
-        return f"nested accuracy {scores.mean():.3f} ± {scores.std():.3f}."
-    if hasattr(search, "best_estimator_"):
-        with _quiet():
-            shortcut = cross_val_score(clone(search.best_estimator_), X, y, cv=outer_cv)
-        if _same(scores, shortcut):
-            fail("these are the outer scores of the best model found on ALL rows: its "
-                 "hyper-parameters were chosen with the outer test folds, so it was tuned on "
-                 "its own test data. Pass the search itself to `cross_val_score`.")
-    fail("`nested_scores` is not `cross_val_score` of the grid search on X, y with "
-         "`cv=outer_cv`.")
-
-
-q1 = Exercise(
-    name="q1",
-    notebook=NOTEBOOK,
-    check_fn=_check_cross_validate,
-    hints=[
-        "Two steps: make the splitter, then hand it to `cross_validate` as `cv=`.",
-        "`StratifiedKFold(n_splits=N_SPLITS, shuffle=True, random_state=SEED)` keeps the "
-        "class proportions in each fold and is reproducible.",
-        "`cross_validate(knn, X, y, cv=skf, scoring=[\"accuracy\", \"roc_auc\"], "
-        "return_train_score=True)` returns the dict.",
-    ],
-)
-
-q2 = Exercise(
-    name="q2",
-    notebook=NOTEBOOK,
-    check_fn=_check_paired,
-    hints=[
-        "Paired means: both models scored on exactly the same folds, then compared fold by "
-        "fold.",
-        "`cross_val_score(model, X, y, cv=rskf)` returns one score per fold, always in the "
-        "same fold order for the same `rskf`.",
-        "Subtract the two arrays directly (no sorting, no means): "
-        "`cross_val_score(logreg, ...) - cross_val_score(knn, ...)`.",
-    ],
-)
-
 q3 = Exercise(
     name="q3",
     notebook=NOTEBOOK,
-    check_fn=_check_honest_pipeline,
+    check_fn=_check_q3,
     hints=[
         "The selector must be refitted on the training folds of every split, so it has to "
         "be part of the model that `cross_val_score` clones and fits.",
@@ -269,10 +226,39 @@ q3 = Exercise(
     ],
 )
 
+
+# -- q4: nested cross-validation ----------------------------------------------------------
+def _check_q4(nested_scores, search, X, y, outer_cv) -> str:
+    from sklearn.base import clone
+    from sklearn.model_selection import cross_val_score
+
+    if is_real(nested_scores):
+        if hasattr(search, "best_score_") and abs(float(nested_scores)
+                                                  - search.best_score_) <= TOLERANCE:
+            fail("`nested_scores` is the search's `best_score_`: the best inner score, picked "
+                 "as a maximum, hence optimistic. Cross-validate the search itself.")
+        fail("`nested_scores` is a single number; keep one score per outer fold.")
+    n_folds = outer_cv.get_n_splits()
+    scores = _fold_scores(nested_scores, "nested_scores", n_folds)
+    with quiet():
+        reference = cross_val_score(clone(search), X, y, cv=outer_cv)
+    if _same(scores, reference):
+        return f"nested accuracy {scores.mean():.3f} ± {scores.std():.3f}."
+    if hasattr(search, "best_estimator_"):
+        with quiet():
+            shortcut = cross_val_score(clone(search.best_estimator_), X, y, cv=outer_cv)
+        if _same(scores, shortcut):
+            fail("these are the outer scores of the best model found on ALL rows: its "
+                 "hyper-parameters were chosen with the outer test folds, so it was tuned on "
+                 "its own test data. Pass the search itself to `cross_val_score`.")
+    fail("`nested_scores` is not `cross_val_score` of the grid search on X, y with "
+         "`cv=outer_cv`.")
+
+
 q4 = Exercise(
     name="q4",
     notebook=NOTEBOOK,
-    check_fn=_check_nested,
+    check_fn=_check_q4,
     hints=[
         "Nested CV treats 'tune, then fit' as one model: the outer loop never lets the "
         "tuning see its test fold.",
