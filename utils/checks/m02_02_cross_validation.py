@@ -145,8 +145,8 @@ def _check_q2(paired_diffs, model_a, model_b, X, y, cv) -> str:
     if _same(np.abs(diffs), np.abs(a - b)):
         fail("some differences have lost their sign: do not take absolute values.")
     fail("`paired_diffs` is not the fold-by-fold difference of the two models' scores on the "
-         "folds of `rskf`: score each model with `cross_val_score(..., cv=rskf)` (the same "
-         "splitter for both) and subtract.")
+         "folds of `rskf`: take both models' scores on the same splitter (`fold_scores`, or "
+         "`cross_val_score(..., cv=rskf)` for each) and subtract.")
 
 
 q2 = Exercise(
@@ -156,10 +156,10 @@ q2 = Exercise(
     hints=[
         "Paired means: both models scored on exactly the same folds, then compared fold by "
         "fold.",
-        "`cross_val_score(model, X, y, cv=rskf)` returns one score per fold, always in the "
-        "same fold order for the same `rskf`.",
+        "`fold_scores[name]` holds a model's scores on the folds of `rskf`, in fold order: "
+        "what `cross_val_score(model, X, y, cv=rskf)` returns.",
         "Subtract the two arrays directly (no sorting, no means): "
-        "`cross_val_score(logreg, ...) - cross_val_score(knn, ...)`.",
+        "`fold_scores[\"logistic regression\"] - fold_scores[\"k-NN (k=5)\"]`.",
     ],
 )
 
