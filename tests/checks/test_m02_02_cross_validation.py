@@ -26,6 +26,7 @@ from utils.checks.m02_02_cross_validation import q1, q2, q3, q4
 SEED = 42
 N_SPLITS = 5
 METRICS = ["accuracy", "roc_auc"]
+K_BEST = 20
 
 
 @pytest.fixture(scope="module")
@@ -155,13 +156,13 @@ def _honest():
 
 def test_q3_passes_on_selection_inside_the_pipeline(noise):
     X, y, cv = noise
-    assert_passes(q3, _honest(), cross_val_score(_honest(), X, y, cv=cv), X, y, cv)
+    assert_passes(q3, _honest(), cross_val_score(_honest(), X, y, cv=cv), X, y, cv, K_BEST)
 
 
 def test_q3_pending(noise):
     X, y, cv = noise
     assert_pending(q3)
-    assert_pending(q3, ..., ..., X, y, cv)
+    assert_pending(q3, ..., ..., X, y, cv, K_BEST)
 
 
 def test_q3_rejects_selection_before_cross_validation(noise):
@@ -169,16 +170,23 @@ def test_q3_rejects_selection_before_cross_validation(noise):
     selected = SelectKBest(f_classif, k=20).fit_transform(X, y)
     leaky = cross_val_score(LogisticRegression(), selected, y, cv=cv)
     assert leaky.mean() > 0.7
-    assert_rejects(q3, _honest(), leaky, X, y, cv, mentions="saw the validation folds")
+    assert_rejects(q3, _honest(), leaky, X, y, cv, K_BEST, mentions="saw the validation folds")
 
 
 def test_q3_rejects_pipelines_without_or_after_selection(noise):
     X, y, cv = noise
-    assert_rejects(q3, LogisticRegression(), [0.5] * N_SPLITS, X, y, cv, mentions="Pipeline")
+    assert_rejects(q3, LogisticRegression(), [0.5] * N_SPLITS, X, y, cv, K_BEST,
+                   mentions="Pipeline")
     assert_rejects(q3, make_pipeline(StandardScaler(), LogisticRegression()), [0.5] * N_SPLITS,
-                   X, y, cv, mentions="no feature-selection")
+                   X, y, cv, K_BEST, mentions="no feature-selection")
+    other_k = make_pipeline(SelectKBest(f_classif, k=5), LogisticRegression())
+    assert_rejects(q3, other_k, cross_val_score(other_k, X, y, cv=cv), X, y, cv, K_BEST,
+                   mentions="k=K_BEST")
+    other_model = make_pipeline(SelectKBest(f_classif, k=20), KNeighborsClassifier())
+    assert_rejects(q3, other_model, [0.5] * N_SPLITS, X, y, cv, K_BEST,
+                   mentions="LogisticRegression")
     assert_rejects(q3, make_pipeline(LogisticRegression(), SelectKBest(f_classif, k=20)),
-                   [0.5] * N_SPLITS, X, y, cv, mentions="last")
+                   [0.5] * N_SPLITS, X, y, cv, K_BEST, mentions="last")
 
 
 def test_q3_rejects_scores_of_another_cv(noise):
@@ -186,8 +194,8 @@ def test_q3_rejects_scores_of_another_cv(noise):
     other = cross_val_score(_honest(), X, y, cv=StratifiedKFold(N_SPLITS, shuffle=True,
                                                                 random_state=1))
     assert other.mean() <= 0.7
-    assert_rejects(q3, _honest(), other, X, y, cv, mentions="noise_cv")
-    assert_rejects(q3, _honest(), cross_val_score(_honest(), X, y, cv=3), X, y, cv,
+    assert_rejects(q3, _honest(), other, X, y, cv, K_BEST, mentions="noise_cv")
+    assert_rejects(q3, _honest(), cross_val_score(_honest(), X, y, cv=3), X, y, cv, K_BEST,
                    mentions="folds")
 
 

@@ -174,8 +174,10 @@ def _selector_position(steps: list) -> int | None:
     return None
 
 
-def _check_q3(honest_pipe, honest_scores, X_noise, y_noise, cv) -> str:
+def _check_q3(honest_pipe, honest_scores, X_noise, y_noise, cv, k_best) -> str:
     from sklearn.base import clone, is_classifier
+    from sklearn.feature_selection import SelectKBest, f_classif
+    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_score
     from sklearn.pipeline import Pipeline
 
@@ -194,6 +196,14 @@ def _check_q3(honest_pipe, honest_scores, X_noise, y_noise, cv) -> str:
     expect(is_classifier(steps[-1]),
            f"the last step is a {type_name(steps[-1])}; the classifier must come last.")
     expect(position < len(steps) - 1, "the selector must come before the model.")
+    selector = steps[position]
+    expect(isinstance(selector, SelectKBest) and selector.score_func is f_classif,
+           f"the selector is a {type_name(selector)}; the task asks for "
+           "`SelectKBest(f_classif, k=K_BEST)`.")
+    expect(selector.k == k_best,
+           f"the selector keeps k={selector.k} features; the task asks for k=K_BEST.")
+    expect(isinstance(steps[-1], LogisticRegression),
+           f"the model is a {type_name(steps[-1])}; the task asks for a LogisticRegression.")
 
     n_folds = cv.get_n_splits()
     scores = _fold_scores(honest_scores, "honest_scores", n_folds)
