@@ -57,3 +57,21 @@ def test_importing_utils_quiets_tensorflow_and_mlflow_but_respects_the_user(monk
     assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "1"
     assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
     assert os.environ["MLFLOW_DISABLE_TELEMETRY"] == "true"
+
+
+def test_linear_algebra_runs_on_the_given_number_of_threads():
+    from threadpoolctl import threadpool_info
+
+    seed_everything(3, threads=1)
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    assert blas and all(lib["num_threads"] == 1 for lib in blas)
+
+
+def test_importing_utils_first_gives_blas_libraries_loaded_later_one_thread():
+    code = ("import utils, numpy, scipy.linalg\nfrom threadpoolctl import threadpool_info\n"
+            "print(sorted({lib['num_threads'] for lib in threadpool_info() "
+            "if lib['user_api'] == 'blas'}))")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.strip() == "[1]"

@@ -1,7 +1,7 @@
 """The course's shared module: every notebook imports what it needs from here.
 
 Importing ``utils`` first sets the environment variables that keep TensorFlow and MLflow quiet
-(they only take effect if set before those libraries are imported).
+and give linear algebra one thread (they only take effect if set before those libraries load).
 """
 
 from .quiet import quiet_logs

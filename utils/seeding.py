@@ -7,6 +7,7 @@ import random
 import sys
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 DEFAULT_SEED = 42
 
@@ -15,14 +16,17 @@ def seed_everything(seed: int = DEFAULT_SEED, threads: int = 1) -> np.random.Gen
     """Seed every random number generator the course uses and return a NumPy ``Generator``.
 
     PyTorch and TensorFlow are seeded only if a notebook already imported them, so a
-    NumPy-only lesson does not pay for importing either. PyTorch results also depend on the
-    number of threads, so it is fixed here (``threads``).
+    NumPy-only lesson does not pay for importing either. Results also depend on the number of
+    threads, so it is fixed here (``threads``) for PyTorch and for the BLAS libraries already
+    loaded (NumPy's and SciPy's OpenBLAS); those loaded later read ``OPENBLAS_NUM_THREADS``,
+    which importing ``utils`` sets.
     """
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
     random.seed(seed)
     np.random.seed(seed)  # legacy global state, still used by some libraries
     os.environ["PYTHONHASHSEED"] = str(seed)  # inherited by subprocesses
+    threadpool_limits(limits=threads, user_api="blas")
     if "torch" in sys.modules:
         import torch
 
