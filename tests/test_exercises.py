@@ -90,7 +90,7 @@ def test_every_check_is_recorded_for_progress(q1, capsys):
 
 
 def test_solution_shows_the_reference_code_from_the_solution_notebook(capsys):
-    from utils.checks.m01_numpy import q1 as numpy_q1
+    from utils.checks.m01_01_numpy import q1 as numpy_q1
     from utils.generator import solution_code
 
     code = solution_code("01_python_for_ml/01_numpy", "q1")

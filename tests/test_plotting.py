@@ -14,6 +14,7 @@ def test_set_style_applies_the_course_palette_and_sizes():
     assert colours == COURSE_PALETTE
     assert tuple(mpl.rcParams["figure.figsize"]) == (7.0, 4.0)
     assert mpl.rcParams["axes.grid"] is True
+    assert mpl.rcParams["font.family"] == ["DejaVu Sans"]  # the same on every machine
 
 
 def test_setting_up_a_notebook_imports_neither_seaborn_nor_scipy():

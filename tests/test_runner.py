@@ -55,21 +55,27 @@ def test_a_run_reports_status_time_memory_checks_metrics_and_the_failing_cell(tm
     good = write_notebook(
         tmp_path / "good.ipynb",
         "import numpy as np\nbig = np.ones(40_000_000)  # 320 MB\nprint(f'{SEED} {QUICK}')",
-        "from utils import record_metric\nprint('✅ q1: correct!')\nprint('⏳ q2: not attempted')"
-        "\nrecord_metric('accuracy', 0.91, bar=0.9)",
+        "from utils import record_metric\nfrom utils.exercises import Exercise, expect\n"
+        "q1 = Exercise('q1', '99_runner/good', lambda v: expect(v == 1, 'no'), hints=['h'])\n"
+        "q2 = Exercise('q2', '99_runner/good', lambda v: expect(v == 2, 'no'), hints=['h'])\n"
+        "q3 = Exercise('q3', '99_runner/good', lambda v: expect(v == 3, 'no'), hints=['h'])\n"
+        "q1.check(0)\nq1.check(1)  # fixed: only the latest result counts\nq2.check(...)\n"
+        "q3.check(0)\nprint('✅ q9: correct! (printed text is not a check result)')\n"
+        "record_metric('accuracy', 0.91, bar=0.9)",
     )
     bad = write_notebook(tmp_path / "bad.ipynb", "x = 1", "raise ValueError('broken on purpose')")
     results = runner.run_course([good, bad], {"SEED": 7, "QUICK": True}, jobs=2,
                                 report_dir=tmp_path / "report", progress=False)
     ok, failed = results
     assert ok.status == "ok" and ok.error is None
-    assert ok.checks == {"passed": 1, "failed": 0, "pending": 1}
+    assert ok.checks == {"passed": 1, "failed": 1, "pending": 1}  # read from progress.jsonl
     assert ok.metrics == [{"name": "accuracy", "value": 0.91, "bar": 0.9, "ok": True}]
     assert ok.peak_mb > 320  # the kernel's peak memory, not the runner's
     assert ok.quick and ok.seconds > 0
     executed = nbformat.read(ok.output, as_version=4)
     assert "7 True" in str(executed.cells)  # parameters reached the kernel
     assert failed.status == "failed"
+    assert failed.checks == {"passed": 0, "failed": 0, "pending": 0}
     assert failed.error.endswith("cell 2 (`raise ValueError('broken on purpose')`): "
                                  "ValueError: broken on purpose")
     assert "bad.ipynb" in failed.error

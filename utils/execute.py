@@ -21,6 +21,26 @@ from .paths import WORKSPACE_ENV, course_notebooks
 TIMEOUT_S = 600
 
 
+def coalesce_streams(notebook: nbformat.NotebookNode) -> None:
+    """Merge consecutive stream outputs of the same name (stdout, stderr) in every cell.
+
+    A kernel may deliver one ``print`` in several chunks (more often on a busy machine), so
+    without this the stored outputs would change shape from run to run; nbval merges streams
+    the same way before comparing.
+    """
+    for cell in notebook.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.output_type == "stream" and previous is not None
+                    and previous.output_type == "stream" and previous.name == output.name):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = merged
+
+
 def execute_in_place(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory(prefix="mlcourse-execute-") as scratch:
@@ -40,6 +60,7 @@ def execute_in_place(path: Path) -> None:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
+    coalesce_streams(notebook)
     nbformat.write(notebook, path)
 
 

@@ -1,10 +1,13 @@
 """The exercise engine: ``q1.check(value)``, ``q1.hint()``, ``q1.solution()``.
 
-A check prints one of three verdicts and never raises for a learner:
+A check shows one of three verdicts and never raises for a learner:
 
 * ✅ correct;
 * ❌ wrong, with specific feedback that points at the mistake without giving the answer;
 * ⏳ not attempted yet: the value is still the ``...`` placeholder of the exercise notebook.
+
+In a Jupyter kernel the verdict is a rich output (``utils.feedback``: colour, the verdict in
+words, code formatting) whose plain-text form is the one line printed everywhere else.
 
 In strict mode (environment variable ``MLCOURSE_STRICT=1``, used by the tests) a check raises
 ``CheckFailed`` on anything but ✅, so a broken solution cannot pass unnoticed.
@@ -19,12 +22,15 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from . import progress
+from .feedback import Feedback, show
+from .verdicts import FAILED, PASSED, PENDING, SYMBOLS, record
+
+__all__ = [
+    "FAILED", "PASSED", "PENDING", "REGISTRY", "SYMBOLS", "STRICT_ENV", "CheckFailed",
+    "Exercise", "attempted", "expect", "fail", "strict_mode",
+]
 
 STRICT_ENV = "MLCOURSE_STRICT"
-
-PASSED, FAILED, PENDING = "passed", "failed", "pending"
-SYMBOLS = {PASSED: "✅", FAILED: "❌", PENDING: "⏳"}
 
 # notebook id -> exercises in the order their module defines them
 REGISTRY: dict[str, list[Exercise]] = {}
@@ -104,19 +110,20 @@ class Exercise:
 
     # -- learner API -------------------------------------------------------------------
     def check(self, *values: object) -> None:
-        """Print ✅/❌/⏳ for ``values``; raise ``CheckFailed`` only in strict mode."""
+        """Show ✅/❌/⏳ for ``values`` (rich in Jupyter, one plain line elsewhere) and record
+        it; raise ``CheckFailed`` only in strict mode."""
         status, message = self.verdict(*values)
-        print(f"{SYMBOLS[status]} {self.name}: {message}")
-        progress.record(self.notebook, self.name, status)
+        show(Feedback.verdict(status, self.name, message))
+        record(self.notebook, self.name, status)
         if strict_mode() and status != PASSED:
             raise CheckFailed(f"{self.notebook} {self.name}: {message}")
 
     def hint(self) -> None:
-        """Print the next hint; the last one repeats once they are all shown."""
+        """Show the next hint; the last one repeats once they are all shown."""
         index = min(self._hints_shown, len(self.hints) - 1)
         self._hints_shown = index + 1
-        more = " (that was the last one)" if index == len(self.hints) - 1 else ""
-        print(f"💡 {self.name} hint {index + 1}/{len(self.hints)}{more}: {self.hints[index]}")
+        show(Feedback.hint(self.name, index + 1, len(self.hints), self.hints[index],
+                           last=index == len(self.hints) - 1))
 
     def solution(self) -> None:
         """Print the reference code, taken from the solution notebook (the one source)."""

@@ -1,45 +1,24 @@
-"""Every check result is recorded in the workspace; ``python -m utils.progress`` shows a table."""
+"""A learner's progress: ``show_progress()`` (or ``make progress``) prints one row per notebook.
+
+Every check result is recorded in ``<workspace>/progress.jsonl`` (see ``utils.verdicts``); the
+table shows the latest verdict of every exercise of every check module.
+"""
 
 from __future__ import annotations
 
 import importlib
-import json
 import pkgutil
-import time
 
-from .paths import workspace
+from . import checks
+from .exercises import REGISTRY
+from .verdicts import FAILED, PASSED, PENDING, PROGRESS_FILE, SYMBOLS, latest_results, record
 
-PROGRESS_FILE = "progress.jsonl"
-
-
-def record(notebook: str, exercise: str, status: str) -> None:
-    """Append one check result to ``<workspace>/progress.jsonl``."""
-    entry = {"time": round(time.time(), 3), "notebook": notebook, "exercise": exercise,
-             "status": status}
-    with open(workspace() / PROGRESS_FILE, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry) + "\n")
-
-
-def latest_results() -> dict[tuple[str, str], str]:
-    """(notebook, exercise) -> the status of its most recent check, skipping damaged lines."""
-    path = workspace() / PROGRESS_FILE
-    results: dict[tuple[str, str], str] = {}
-    if not path.exists():
-        return results
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-            results[(entry["notebook"], entry["exercise"])] = entry["status"]
-        except (ValueError, KeyError, TypeError):
-            continue  # a half-written line from an interrupted kernel
-    return results
+__all__ = ["PROGRESS_FILE", "all_exercises", "latest_results", "progress_table", "record",
+           "show_progress"]
 
 
 def all_exercises() -> dict[str, list[str]]:
     """Notebook id -> exercise names, for every check module of the course."""
-    from . import checks
-    from .exercises import REGISTRY
-
     for module in pkgutil.iter_modules(checks.__path__):
         importlib.import_module(f"{checks.__name__}.{module.name}")
     return {nb: [e.name for e in exercises] for nb, exercises in sorted(REGISTRY.items())}
@@ -57,10 +36,11 @@ def progress_table():
             {
                 "notebook": notebook,
                 "exercises": len(names),
-                "✅ passed": statuses.count("passed"),
-                "❌ failing": statuses.count("failed"),
-                "⏳ to do": len(names) - statuses.count("passed") - statuses.count("failed"),
-                "progress": _bar(statuses.count("passed"), len(names)),
+                f"{SYMBOLS[PASSED]} passed": statuses.count(PASSED),
+                f"{SYMBOLS[FAILED]} failing": statuses.count(FAILED),
+                f"{SYMBOLS[PENDING]} to do": len(names) - statuses.count(PASSED)
+                - statuses.count(FAILED),
+                "progress": _bar(statuses.count(PASSED), len(names)),
             }
         )
     return pd.DataFrame(rows)
@@ -74,7 +54,7 @@ def _bar(done: int, total: int, width: int = 10) -> str:
 def show_progress() -> None:
     """Print the learner's progress through the course."""
     table = progress_table()
-    done, total = int(table["✅ passed"].sum()), int(table["exercises"].sum())
+    done, total = int(table[f"{SYMBOLS[PASSED]} passed"].sum()), int(table["exercises"].sum())
     print(table.to_string(index=False))
     print(f"\nCourse progress: {done}/{total} exercises passed ({done / total:.0%}).")
 

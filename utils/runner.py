@@ -18,7 +18,6 @@ import ast
 import json
 import multiprocessing
 import os
-import re
 import resource
 import sys
 import time
@@ -31,11 +30,10 @@ import nbformat
 from .exercises import STRICT_ENV
 from .metrics import parse_metrics
 from .paths import NOTEBOOKS_DIR, REPO_ROOT, SOLUTIONS_DIR, WORKSPACE_ENV, workspace
+from .verdicts import count_results
 
 BUDGET_S = {"default": 60.0, "quick": 15.0}
 BUDGET_MB = 1536.0
-CHECK_LINE = re.compile(r"^(✅|❌|⏳) \w+:", re.MULTILINE)
-SYMBOL_STATUS = {"✅": "passed", "❌": "failed", "⏳": "pending"}
 
 
 class RunnerError(ValueError):
@@ -115,17 +113,20 @@ def check_parameters(path: Path, parameters: dict) -> None:
         )
 
 
-def summarise_outputs(executed: nbformat.NotebookNode) -> tuple[dict, list]:
-    """Check results (counted by verdict) and headline metrics printed in a notebook."""
+def summarise_outputs(executed: nbformat.NotebookNode) -> list:
+    """Headline metrics printed in a notebook."""
     text = "\n".join(
         output.get("text", "")
         for cell in executed.cells if cell.cell_type == "code"
         for output in cell.get("outputs", []) if output.get("output_type") == "stream"
     )
-    counts = {"passed": 0, "failed": 0, "pending": 0}
-    for symbol in CHECK_LINE.findall(text):
-        counts[SYMBOL_STATUS[symbol]] += 1
-    return counts, parse_metrics(text)
+    return parse_metrics(text)
+
+
+def count_checks(task: Task) -> dict:
+    """The run's check results (passed/failed/pending), by the latest result of each exercise
+    that the notebook's checks recorded in the task's own workspace (never by printed text)."""
+    return count_results(task.workspace)
 
 
 def describe_cell(task: Task, execution_count: int) -> str:
@@ -165,9 +166,9 @@ def run_task(task: Task) -> Result:
         error = f"{task.notebook}: {type(failure).__name__}: {failure}"
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
-    checks, metrics = {"passed": 0, "failed": 0, "pending": 0}, []
+    checks, metrics = count_checks(task), []
     if Path(task.output).exists():
-        checks, metrics = summarise_outputs(nbformat.read(task.output, as_version=4))
+        metrics = summarise_outputs(nbformat.read(task.output, as_version=4))
     return Result(
         notebook=task.notebook, status="failed" if error else "ok", seconds=round(seconds, 2),
         peak_mb=round(peak_mb, 1), checks=checks, metrics=metrics, error=error,

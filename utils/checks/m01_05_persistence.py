@@ -1,9 +1,10 @@
 """Checks for 01_python_for_ml/05_persistence (saving and loading models: joblib and pickle).
 
-The checks get what they need from the notebook as arguments (the fitted ``model``, ``forest``
-and ``X_test``) and compute every reference from them here: an uncompressed dump's size, the
-installed library versions, a model nudged by a tiny amount. Files the checks write go to a
-temporary folder that is removed afterwards.
+The checks receive the learner's answer first, then what they need from the notebook (the
+fitted ``model``, ``forest`` and ``X_test``), and compute every reference from them here: an
+uncompressed dump's size, the installed library versions, a model nudged by a tiny amount.
+Files the checks write go to a temporary folder that is removed afterwards. scikit-learn and
+joblib are imported inside the checks, so importing this module stays cheap.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-import joblib
 import numpy as np
 
+from ..check_helpers import call_learner, expect_function, expect_type, is_fitted, type_name
 from ..environment import package_versions
-from ..exercises import Exercise, attempted, expect, fail
+from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "01_python_for_ml/05_persistence"
 
@@ -35,7 +36,7 @@ def environment_versions() -> dict[str, str]:
             **package_versions(["numpy", "scikit-learn", "joblib"])}
 
 
-# -- shared helpers ------------------------------------------------------------------------
+# -- helpers shared by several checks of this notebook ----------------------------------------
 def _as_path(value: object, name: str) -> tuple[Path, str | None]:
     """The path a learner gave, and a remark if it came as joblib.dump's list of names."""
     remark = None
@@ -46,7 +47,7 @@ def _as_path(value: object, name: str) -> tuple[Path, str | None]:
     if hasattr(value, "predict") or hasattr(value, "fit"):
         fail(f"`{name}` holds a model, not a path: it should be where the file was written.")
     expect(isinstance(value, str | os.PathLike),
-           f"`{name}` should be a path (a pathlib.Path or a str), not {type(value).__name__}.")
+           f"`{name}` should be a path (a pathlib.Path or a str), not a {type_name(value)}.")
     return Path(value), remark
 
 
@@ -62,24 +63,18 @@ def _expect_fitted_model(obj: object, what: str) -> None:
     if isinstance(obj, np.ndarray):
         fail(f"{what} is a NumPy array, not a fitted model: save and load the model itself, "
              "not its predictions or its data.")
-    from sklearn.exceptions import NotFittedError  # here, not at import: keeps progress fast
-    from sklearn.utils.validation import check_is_fitted
-
     expect(hasattr(obj, "predict"),
-           f"{what} is a {type(obj).__name__}, not a fitted model with a predict method.")
-    try:
-        check_is_fitted(obj)
-    except NotFittedError:
-        fail(f"{what} is not fitted: fitting learns the state that saving keeps. Save the "
-             "already fitted model from the lesson, not a fresh, untrained one.")
-    except TypeError:
-        fail(f"{what} is a {type(obj).__name__}, not a scikit-learn estimator.")
+           f"{what} is a {type_name(obj)}, not a fitted model with a predict method.")
+    expect(hasattr(obj, "fit"), f"{what} is a {type_name(obj)}, not a scikit-learn estimator.")
+    expect(is_fitted(obj),
+           f"{what} is not fitted: fitting learns the state that saving keeps. Save the "
+           "already fitted model from the lesson, not a fresh, untrained one.")
 
 
 def _expect_same_outputs(loaded: object, reference: object, X: object, what: str) -> None:
     expect(type(loaded) is type(reference),
-           f"{what} is a {type(loaded).__name__}, but the model it should hold is a "
-           f"{type(reference).__name__}: did you save a different model?")
+           f"{what} is a {type_name(loaded)}, but the model it should hold is a "
+           f"{type_name(reference)}: did you save a different model?")
     expect(np.array_equal(np.asarray(loaded.predict(X)), np.asarray(reference.predict(X))),
            f"{what} predicts differently from the original: it is not the same fitted model "
            "(re-trained on other data, or a different model?).")
@@ -87,12 +82,6 @@ def _expect_same_outputs(loaded: object, reference: object, X: object, what: str
         expect(np.array_equal(loaded.predict_proba(X), reference.predict_proba(X)),
                f"{what} gives probabilities that differ from the original's: a saved and "
                "reloaded model must reproduce them exactly.")
-
-
-def _uncompressed_size(estimator: object) -> int:
-    buffer = io.BytesIO()
-    joblib.dump(estimator, buffer)
-    return len(buffer.getvalue())
 
 
 # -- q1: a pickle round trip through a file ------------------------------------------------
@@ -106,31 +95,52 @@ def _check_q1(restored: object, pickle_path: object, model: object, X_test: obje
     try:
         with open(path, "rb") as handle:
             from_file = pickle.load(handle)
-    except Exception as error:
+    except Exception as error:  # a broken or foreign file: feedback, not a traceback
         fail(f"the file at PICKLE_PATH could not be read with pickle.load "
-             f"({type(error).__name__}): was it written with pickle.dump, in binary mode?")
+             f"({type_name(error)}): was it written with pickle.dump, in binary mode?")
     _expect_fitted_model(from_file, "the object stored in PICKLE_PATH")
     _expect_same_outputs(from_file, model, X_test, "the model stored in PICKLE_PATH")
     _expect_same_outputs(restored, model, X_test, "`restored`")
 
 
+q1 = Exercise(
+    name="q1",
+    notebook=NOTEBOOK,
+    check_fn=_check_q1,
+    hints=[
+        "Two steps: write the fitted `model` to PICKLE_PATH as bytes, then read those bytes "
+        "back into a NEW object called `restored`.",
+        "A pickle is bytes, so files are opened in binary mode ('wb' / 'rb'); or let the Path "
+        "do it: PICKLE_PATH.write_bytes(...) and PICKLE_PATH.read_bytes().",
+        "pickle.dumps(obj) gives the bytes of an object and pickle.loads(data) rebuilds it; "
+        "combine them with write_bytes / read_bytes.",
+    ],
+)
+
+
 # -- q2: a save_model function with joblib -------------------------------------------------
-def _check_q2(save_model: object, model: object, X_test: object) -> str | None:
-    expect(callable(save_model),
-           f"pass the function itself, `save_model`, not a {type(save_model).__name__}.")
+def _check_q2(save_model: object, model: object, X_test: object) -> None:
+    import joblib
+    from sklearn.dummy import DummyClassifier
+
+    save_model = expect_function(save_model, "save_model")
     _expect_fitted_model(model, "`model` (the lesson's pipeline)")
     X_small = np.asarray(X_test, dtype=float)
     labels = np.asarray(model.predict(X_test))
-    from sklearn.dummy import DummyClassifier
-
     baseline = DummyClassifier(strategy="most_frequent").fit(X_small, labels)
-    remark = None
     with tempfile.TemporaryDirectory(prefix="mlcourse-check-") as scratch:
         folder = Path(scratch)
         for estimator, name in ((model, "checked_pipeline"), (baseline, "checked_baseline")):
-            result = attempted(save_model(estimator, folder, name))
-            path, note = _as_path(result, "the returned path")
-            remark = remark or note
+            call = f"save_model(estimator, folder, {name!r})"
+            result = call_learner(save_model, estimator, folder, name, call=call)
+            if isinstance(result, list | tuple):
+                fail(f"{call} returned a {type_name(result)}: that is what joblib.dump "
+                     "returns (the names of the files it wrote). Return the Path you built.")
+            if isinstance(result, str):
+                fail(f"{call} returned a str; the task asks for a pathlib.Path: build the "
+                     "path with Path(folder) / ... and return it.")
+            expect_type(result, Path, "the returned path", "(where the file was written)")
+            path = result
             expect(path.name == f"{name}.joblib",
                    f"save_model(estimator, folder, {name!r}) returned a path whose file name "
                    f"is {path.name!r}: name the file after `name`, with the .joblib suffix.")
@@ -143,14 +153,27 @@ def _check_q2(save_model: object, model: object, X_test: object) -> str | None:
                 loaded = joblib.load(path)
             except Exception as error:
                 fail(f"joblib.load could not read the file save_model wrote "
-                     f"({type(error).__name__}): write it with joblib.dump.")
+                     f"({type_name(error)}): write it with joblib.dump.")
             if type(loaded) is not type(estimator):
-                fail(f"asked to save a {type(estimator).__name__}, save_model wrote a "
-                     f"{type(loaded).__name__}: save the `estimator` argument, not a global "
+                fail(f"asked to save a {type_name(estimator)}, save_model wrote a "
+                     f"{type_name(loaded)}: save the `estimator` argument, not a global "
                      "variable of the notebook.")
             _expect_same_outputs(loaded, estimator, X_small if estimator is baseline
                                  else X_test, "the model save_model wrote")
-    return remark
+
+
+q2 = Exercise(
+    name="q2",
+    notebook=NOTEBOOK,
+    check_fn=_check_q2,
+    hints=[
+        "Build the file's path from the arguments: the folder, then the name plus a suffix.",
+        "Path(folder) / f\"{name}.joblib\" is the path; save `estimator` (the argument, not "
+        "the global `model`) there and return the path.",
+        "joblib.dump(obj, path) writes the file; return the Path you built, not what "
+        "joblib.dump returns (a list of names).",
+    ],
+)
 
 
 # -- q3: is the round trip exact? -----------------------------------------------------------
@@ -169,111 +192,40 @@ def _as_bool(value: object, case: str) -> bool:
         fail(f"for {case}, same_behaviour returned an array: return ONE True or False for "
              "the whole comparison (compare whole arrays, not element by element).")
     expect(isinstance(value, bool | np.bool_),
-           f"for {case}, same_behaviour returned a {type(value).__name__}; "
+           f"for {case}, same_behaviour returned a {type_name(value)}; "
            "it should return True or False.")
     return bool(value)
 
 
 def _check_q3(same_behaviour: object, model: object, X_test: object) -> None:
-    expect(callable(same_behaviour),
-           f"pass the function itself, `same_behaviour`, not a {type(same_behaviour).__name__}.")
+    from sklearn.dummy import DummyClassifier
+
+    same_behaviour = expect_function(same_behaviour, "same_behaviour")
     _expect_fitted_model(model, "`model` (the lesson's pipeline)")
     twin = pickle.loads(pickle.dumps(model))
-    verdict = _as_bool(attempted(same_behaviour(model, twin, X_test)),
+    verdict = _as_bool(call_learner(same_behaviour, model, twin, X_test,
+                                    call="same_behaviour(model, its_pickled_twin, X_test)"),
                        "a model and its exact pickle round trip")
     expect(verdict, "same_behaviour said False for a model and its exact pickle round trip: "
                     "compare what the two models output, not the objects themselves.")
     labels = np.asarray(model.predict(X_test))
-    from sklearn.dummy import DummyClassifier
-
     other = DummyClassifier(strategy="most_frequent").fit(X_test, labels)
     if not np.array_equal(other.predict(X_test), labels):
-        verdict = _as_bool(attempted(same_behaviour(model, other, X_test)),
+        verdict = _as_bool(call_learner(same_behaviour, model, other, X_test,
+                                        call="same_behaviour(model, other_model, X_test)"),
                            "two models that predict different labels")
         expect(not verdict, "same_behaviour said True for two models that predict different "
                             "labels: compare the predictions of `a` and `b` on X.")
     nudged = _nudged(model)
     if nudged is not None and np.array_equal(nudged.predict(X_test), labels):
-        verdict = _as_bool(attempted(same_behaviour(model, nudged, X_test)),
+        verdict = _as_bool(call_learner(same_behaviour, model, nudged, X_test,
+                                        call="same_behaviour(model, nudged_model, X_test)"),
                            "two slightly different models")
         expect(not verdict,
                "same_behaviour said True for two models whose labels agree but whose "
                "probabilities differ very slightly: compare predict_proba too, and exactly "
                "(a tolerance such as np.allclose hides a changed model).")
 
-
-# -- q4: compression -------------------------------------------------------------------------
-def _check_q4(compressed_path: object, forest: object, X_test: object) -> str | None:
-    path, remark = _as_path(compressed_path, "compressed_path")
-    _expect_file(path, "compressed_path", "Save `forest` there with joblib.dump.")
-    try:
-        loaded = joblib.load(path)
-    except Exception as error:
-        fail(f"joblib.load could not read the file at compressed_path "
-             f"({type(error).__name__}): write it with joblib.dump.")
-    _expect_fitted_model(loaded, "the object in the file")
-    _expect_same_outputs(loaded, forest, X_test, "the model in the file")
-    size, plain = path.stat().st_size, _uncompressed_size(forest)
-    expect(size <= plain / 2,
-           f"the file is {size / plain:.0%} of the size of an uncompressed dump, not at most "
-           "half: did you ask joblib.dump to compress (a level above 0)?")
-    return remark
-
-
-# -- q5: library versions for a metadata file ------------------------------------------------
-def _check_q5(metadata: object) -> None:
-    expect(isinstance(metadata, dict),
-           f"`metadata` should be a dict, not {type(metadata).__name__}.")
-    missing = [key for key in VERSION_KEYS if key not in metadata]
-    expect(not missing, f"`metadata` lacks the key(s) {missing}; the keys must be spelled "
-                        f"exactly {list(VERSION_KEYS)}.")
-    installed = environment_versions()
-    for key in VERSION_KEYS:
-        value = metadata[key]
-        if not isinstance(value, str):
-            fail(f"the value for {key!r} is a {type(value).__name__}, not a string: store the "
-                 "version string (for a library, its __version__ attribute).")
-        if key == "python" and value == sys.version:
-            fail("the value for 'python' is the whole sys.version text, build details and "
-                 "all; store only the version number, such as '3.x.y'.")
-        expect(value == installed[key],
-               f"the value for {key!r} is not the version running in this kernel: read it at "
-               "run time instead of typing it in.")
-    try:
-        round_trip = json.loads(json.dumps(metadata))
-    except (TypeError, ValueError) as error:
-        fail(f"`metadata` cannot be written as JSON ({error}): keep plain strings, numbers, "
-             "lists and dicts in it.")
-    expect(round_trip == metadata, "`metadata` changes when written to JSON and read back: "
-                                   "use string keys and plain values.")
-
-
-q1 = Exercise(
-    name="q1",
-    notebook=NOTEBOOK,
-    check_fn=_check_q1,
-    hints=[
-        "Two steps: write the fitted `model` to PICKLE_PATH as bytes, then read those bytes "
-        "back into a NEW object called `restored`.",
-        "A pickle is bytes, so files are opened in binary mode ('wb' / 'rb'); or let the Path "
-        "do it: PICKLE_PATH.write_bytes(...) and PICKLE_PATH.read_bytes().",
-        "pickle.dumps(obj) gives the bytes of an object and pickle.loads(data) rebuilds it; "
-        "combine them with write_bytes / read_bytes.",
-    ],
-)
-
-q2 = Exercise(
-    name="q2",
-    notebook=NOTEBOOK,
-    check_fn=_check_q2,
-    hints=[
-        "Build the file's path from the arguments: the folder, then the name plus a suffix.",
-        "Path(folder) / f\"{name}.joblib\" is the path; save `estimator` (the argument, not "
-        "the global `model`) there and return the path.",
-        "joblib.dump(obj, path) writes the file; return the Path you built, not what "
-        "joblib.dump returns (a list of names).",
-    ],
-)
 
 q3 = Exercise(
     name="q3",
@@ -289,6 +241,35 @@ q3 = Exercise(
     ],
 )
 
+
+# -- q4: compression -------------------------------------------------------------------------
+def _uncompressed_size(estimator: object) -> int:
+    import joblib
+
+    buffer = io.BytesIO()
+    joblib.dump(estimator, buffer)
+    return len(buffer.getvalue())
+
+
+def _check_q4(compressed_path: object, forest: object, X_test: object) -> str | None:
+    import joblib
+
+    path, remark = _as_path(compressed_path, "compressed_path")
+    _expect_file(path, "compressed_path", "Save `forest` there with joblib.dump.")
+    try:
+        loaded = joblib.load(path)
+    except Exception as error:
+        fail(f"joblib.load could not read the file at compressed_path "
+             f"({type_name(error)}): write it with joblib.dump.")
+    _expect_fitted_model(loaded, "the object in the file")
+    _expect_same_outputs(loaded, forest, X_test, "the model in the file")
+    size, plain = path.stat().st_size, _uncompressed_size(forest)
+    expect(size <= plain / 2,
+           f"the file is {size / plain:.0%} of the size of an uncompressed dump, not at most "
+           "half: did you ask joblib.dump to compress (a level above 0)?")
+    return remark
+
+
 q4 = Exercise(
     name="q4",
     notebook=NOTEBOOK,
@@ -301,6 +282,37 @@ q4 = Exercise(
         "the path to `compressed_path`.",
     ],
 )
+
+
+# -- q5: library versions for a metadata file ------------------------------------------------
+def _check_q5(metadata: object) -> None:
+    expect_type(metadata, dict, "metadata")
+    missing = [key for key in VERSION_KEYS if key not in metadata]
+    expect(not missing, f"`metadata` lacks the key(s) {missing}; the keys must be spelled "
+                        f"exactly {list(VERSION_KEYS)}.")
+    extra = [key for key in metadata if key not in VERSION_KEYS]
+    expect(not extra, f"`metadata` has keys the task does not ask for: {extra}. Keep exactly "
+                      f"the keys {list(VERSION_KEYS)}.")
+    installed = environment_versions()
+    for key in VERSION_KEYS:
+        value = metadata[key]
+        if not isinstance(value, str):
+            fail(f"the value for {key!r} is a {type_name(value)}, not a string: store the "
+                 "version string (for a library, its __version__ attribute).")
+        if key == "python" and value == sys.version:
+            fail("the value for 'python' is the whole sys.version text, build details and "
+                 "all; store only the version number, such as '3.x.y'.")
+        expect(value == installed[key],
+               f"the value for {key!r} is not the version running in this kernel: read it at "
+               "run time instead of typing it in.")
+    try:
+        round_trip = json.loads(json.dumps(metadata))
+    except (TypeError, ValueError) as error:
+        fail(f"`metadata` cannot be written as JSON ({error}): keep plain strings, numbers, "
+             "lists and dicts in it.")
+    expect(round_trip == metadata, "`metadata` changes when written to JSON and read back: "
+                                   "use string keys and plain values.")
+
 
 q5 = Exercise(
     name="q5",

@@ -17,10 +17,11 @@ from sklearn.tree import DecisionTreeClassifier
 
 from tests.checks.helpers import assert_passes, assert_pending, assert_rejects
 from utils import load_dataset
-from utils.checks.m01_estimators import q1, q2, q3, q4
+from utils.check_helpers import PENGUIN_MEASUREMENTS
+from utils.checks.m01_04_sklearn_estimators import q1, q2, q3, q4
 
 SEED = 42
-FEATURES = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
+FEATURES = list(PENGUIN_MEASUREMENTS)
 
 
 def _split(frame: pd.DataFrame, target: str, stratify: bool = True):
@@ -120,7 +121,7 @@ def _knn_pipe():
 
 def test_q2_passes_on_fitted_pipeline(penguins):
     X_train, X_test, y_train, y_test = penguins
-    assert_passes(q2, _knn_pipe().fit(X_train, y_train), X_train, X_test, y_test)
+    assert_passes(q2, _knn_pipe().fit(X_train, y_train), X_train, X_test, y_test, 5)
 
 
 def test_q2_pending():
@@ -130,24 +131,24 @@ def test_q2_pending():
 def test_q2_rejects_bare_unscaled_knn(penguins):
     X_train, X_test, y_train, y_test = penguins
     bare = KNeighborsClassifier(n_neighbors=5).fit(X_train, y_train)
-    assert_rejects(q2, bare, X_train, X_test, y_test, mentions="Pipeline",
+    assert_rejects(q2, bare, X_train, X_test, y_test, 5, mentions="Pipeline",
                    must_not_mention=("1.000",))
 
 
 def test_q2_rejects_unfitted_or_fitted_on_test(penguins):
     X_train, X_test, y_train, y_test = penguins
-    assert_rejects(q2, _knn_pipe(), X_train, X_test, y_test, mentions="not fitted")
-    assert_rejects(q2, _knn_pipe().fit(X_test, y_test), X_train, X_test, y_test,
+    assert_rejects(q2, _knn_pipe(), X_train, X_test, y_test, 5, mentions="not fitted")
+    assert_rejects(q2, _knn_pipe().fit(X_test, y_test), X_train, X_test, y_test, 5,
                    mentions="test set")
 
 
 def test_q2_rejects_wrong_steps(penguins):
     X_train, X_test, y_train, y_test = penguins
     no_scaler = make_pipeline(KNeighborsClassifier())
-    assert_rejects(q2, no_scaler, X_train, X_test, y_test, mentions="two steps")
+    assert_rejects(q2, no_scaler, X_train, X_test, y_test, 5, mentions="two steps")
     wrong_model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X_train, y_train)
-    assert_rejects(q2, wrong_model, X_train, X_test, y_test, mentions="KNeighborsClassifier")
-    assert_rejects(q2, "knn", X_train, X_test, y_test, mentions="Pipeline")
+    assert_rejects(q2, wrong_model, X_train, X_test, y_test, 5, mentions="KNeighborsClassifier")
+    assert_rejects(q2, "knn", X_train, X_test, y_test, 5, mentions="Pipeline")
 
 
 # -- q3 --------------------------------------------------------------------------------------
@@ -248,3 +249,27 @@ def test_q4_rejects_model_fitted_on_test_and_bad_types(diabetes):
                    mentions="not fitted")
     assert_rejects(q4, LogisticRegression(), 0.5, X_train, y_train, X_test, y_test,
                    mentions="classifier")
+
+
+def test_q1_rejects_a_tree_without_random_state(penguins):
+    X_train, X_test, y_train, y_test = penguins
+    unseeded = DecisionTreeClassifier(max_depth=3).fit(X_train, y_train)
+    assert_rejects(q1, unseeded, unseeded.predict(X_test), X_train, X_test, y_test,
+                   mentions="random_state")
+
+
+def test_q2_rejects_another_number_of_neighbours(penguins):
+    X_train, X_test, y_train, y_test = penguins
+    assert_rejects(q2, _knn_pipe().fit(X_train, y_train), X_train, X_test, y_test, 7,
+                   mentions="N_NEIGHBORS", must_not_mention=("7",))
+
+
+def test_q4_rejects_another_regressor(diabetes):
+    from sklearn.linear_model import Ridge
+
+    X_train, X_test, y_train, y_test = diabetes
+    ridge = Ridge().fit(X_train, y_train)
+    assert_rejects(q4, ridge, ridge.score(X_test, y_test), X_train, y_train, X_test, y_test,
+                   mentions="LinearRegression")
+    assert_rejects(q4, LinearRegression, 0.5, X_train, y_train, X_test, y_test,
+                   mentions="instance")

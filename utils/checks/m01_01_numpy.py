@@ -1,71 +1,37 @@
-"""Checks for "NumPy essentials for ML" (01_python_for_ml/01_numpy).
+"""Checks for 01_python_for_ml/01_numpy (NumPy essentials for ML).
 
-Every check receives the inputs the learner was given as well as the learner's answer, and
+Every check receives the learner's answers first, then the inputs the learner was given, and
 computes its reference from those inputs, so it stays right whatever the notebook's seed.
 """
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from utils.exercises import Exercise, attempted, expect, fail
+from ..check_helpers import (
+    call_learner,
+    expect_array,
+    expect_finite,
+    expect_function,
+    expect_integer,
+    expect_number,
+    expect_shape,
+)
+from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "01_python_for_ml/01_numpy"
 FAULTY = -999.0  # the sentinel of exercise 4, as the notebook states it
 
 
-# -- helpers ---------------------------------------------------------------------------------
-def _array(value: object, name: str) -> np.ndarray:
-    """The learner's value as an ndarray, or a clear rejection."""
-    if isinstance(value, list | tuple):
-        fail(f"`{name}` is a Python {type(value).__name__}, not a NumPy array: use NumPy "
-             "operations on whole arrays (they return arrays) instead of building a list.")
-    expect(isinstance(value, np.ndarray),
-           f"`{name}` should be a NumPy array, not {type(value).__name__}.")
-    return value
-
-
-def _numeric_array(value: object, name: str) -> np.ndarray:
-    array = _array(value, name)
-    expect(np.issubdtype(array.dtype, np.number) and not np.issubdtype(array.dtype,
-                                                                        np.complexfloating),
-           f"`{name}` should hold real numbers, but its dtype is {array.dtype}.")
-    return array
-
-
-def _same_shape(array: np.ndarray, shape: tuple, name: str, of: str) -> None:
-    expect(array.shape == shape,
-           f"`{name}` has shape {array.shape}, but `{of}` has shape {shape}: "
-           "the result should have one value per entry of the input.")
-
-
-def _finite(array: np.ndarray, name: str, why: str = "") -> None:
-    expect(np.isfinite(array).all(), f"`{name}` contains NaN or infinite values{why}.")
-
-
-def _number(value: object, name: str) -> float:
-    """A real scalar (Python or NumPy, or a one-element array) as a float."""
-    if isinstance(value, np.ndarray):
-        expect(value.size == 1,
-               f"`{name}` should be a single number, but it is an array of shape "
-               f"{value.shape}: reduce it to one value (np.mean, .sum()).")
-        value = value.reshape(()).item()
-    expect(isinstance(value, numbers.Real) and not isinstance(value, bool),
-           f"`{name}` should be a number, not {type(value).__name__}.")
-    return float(value)
-
-
 # -- q1: dtypes ------------------------------------------------------------------------------
-def _check_pixels(pixels: object, pixels_01: object) -> None:
+def _check_q1(pixels_01: object, pixels: object) -> None:
     pixels = np.asarray(pixels)
-    scaled = _numeric_array(pixels_01, "pixels_01")
-    _same_shape(scaled, pixels.shape, "pixels_01", "pixels")
+    scaled = expect_array(pixels_01, "pixels_01", real=True)
+    expect_shape(scaled, pixels.shape, "pixels_01", of="pixels")
     expect(np.issubdtype(scaled.dtype, np.floating),
            f"`pixels_01` has the integer dtype {scaled.dtype}, which cannot hold values between "
            "0 and 1: convert to a float dtype with .astype(...) first, and divide with /, not //.")
-    _finite(scaled, "pixels_01")
+    expect_finite(scaled, "pixels_01")
     expect(scaled.min() >= 0 and scaled.max() <= 1,
            "`pixels_01` has values outside [0, 1]: divide by 255, the largest value a uint8 "
            "pixel can hold.")
@@ -84,7 +50,7 @@ def _check_pixels(pixels: object, pixels_01: object) -> None:
 q1 = Exercise(
     name="q1",
     notebook=NOTEBOOK,
-    check_fn=_check_pixels,
+    check_fn=_check_q1,
     hints=[
         "Two steps: give the array a float32 dtype, and scale its values into [0, 1].",
         "uint8 values run from 0 to 255, so dividing by 255 maps them onto [0, 1].",
@@ -95,11 +61,11 @@ q1 = Exercise(
 
 
 # -- q2: vectorisation -----------------------------------------------------------------------
-def _check_sigmoid(z: object, probs: object) -> None:
+def _check_q2(probs: object, z: object) -> None:
     z = np.asarray(z, dtype=np.float64)
-    result = _numeric_array(probs, "probs")
-    _same_shape(result, z.shape, "probs", "z")
-    _finite(result, "probs")
+    result = expect_array(probs, "probs", real=True)
+    expect_shape(result, z.shape, "probs", of="z")
+    expect_finite(result, "probs")
     with np.errstate(over="ignore"):
         reference = 1.0 / (1.0 + np.exp(-z))
         flipped = 1.0 / (1.0 + np.exp(z))
@@ -118,7 +84,7 @@ def _check_sigmoid(z: object, probs: object) -> None:
 q2 = Exercise(
     name="q2",
     notebook=NOTEBOOK,
-    check_fn=_check_sigmoid,
+    check_fn=_check_q2,
     hints=[
         "Arithmetic operators work element by element on whole arrays, so the loop body can "
         "be written once for all of `z`.",
@@ -129,12 +95,13 @@ q2 = Exercise(
 
 
 # -- q3: broadcasting ------------------------------------------------------------------------
-def _check_standardise(features: object, features_std: object) -> None:
-    X = np.asarray(features, dtype=np.float64)
-    expect(X.ndim == 2, "pass the 2-D input matrix first: q3.check(X_raw, X_std).")
-    result = _numeric_array(features_std, "X_std").astype(np.float64)
-    _same_shape(result, X.shape, "X_std", "X_raw")
-    _finite(result, "X_std", " (a division by zero?)")
+def _check_q3(X_std: object, X_raw: object) -> None:
+    X = np.asarray(X_raw, dtype=np.float64)
+    expect(X.ndim == 2, "pass your answer first, then the 2-D input matrix: "
+           "q3.check(X_std, X_raw).")
+    result = expect_array(X_std, "X_std", real=True).astype(np.float64)
+    expect_shape(result, X.shape, "X_std", of="X_raw")
+    expect_finite(result, "X_std", " (a division by zero?)")
     column_means, column_stds = result.mean(axis=0), result.std(axis=0)
     columns_centred = np.allclose(column_means, 0, atol=1e-6)
     if not columns_centred:
@@ -160,7 +127,7 @@ def _check_standardise(features: object, features_std: object) -> None:
 q3 = Exercise(
     name="q3",
     notebook=NOTEBOOK,
-    check_fn=_check_standardise,
+    check_fn=_check_q3,
     hints=[
         "You need one mean and one standard deviation per column (feature), then broadcasting "
         "applies them to every row.",
@@ -172,18 +139,12 @@ q3 = Exercise(
 
 
 # -- q4: boolean masks -----------------------------------------------------------------------
-def _count(value: object, name: str) -> int:
-    number = _number(value, name)
-    expect(number.is_integer(), f"`{name}` should be a whole number (a count).")
-    return int(number)
-
-
-def _check_masks(readings: object, n_faulty: object, clean: object, filled: object) -> None:
+def _check_q4(n_faulty: object, clean: object, filled: object, readings: object) -> None:
     readings = np.asarray(readings, dtype=np.float64)
-    expect(readings.ndim == 1, "pass the 1-D `readings` array first: "
-           "q4.check(readings, n_faulty, clean, filled).")
+    expect(readings.ndim == 1, "pass your three answers first, then the 1-D `readings` array: "
+           "q4.check(n_faulty, clean, filled, readings).")
     mask = readings == FAULTY
-    count = _count(n_faulty, "n_faulty")
+    count = expect_integer(n_faulty, "n_faulty")
     if not mask.any() and count > 0:
         fail("`readings` holds no FAULTY values any more, although your `n_faulty` counts some: "
              "it looks like `readings` was changed in place (readings[mask] = ...). Build new "
@@ -196,7 +157,7 @@ def _check_masks(readings: object, n_faulty: object, clean: object, filled: obje
            "`n_faulty` is not the number of readings equal to FAULTY: build the mask with "
            "`readings == FAULTY` and count its True values.")
 
-    clean = _numeric_array(clean, "clean")
+    clean = expect_array(clean, "clean", real=True)
     expect(clean.ndim == 1, f"`clean` should be 1-D, but it has shape {clean.shape}.")
     expect(not (clean == FAULTY).any(),
            "`clean` still contains FAULTY values: select with the inverted mask (~mask).")
@@ -207,7 +168,7 @@ def _check_masks(readings: object, n_faulty: object, clean: object, filled: obje
            "`clean` holds the right number of values, but not the valid readings in their "
            "original order: select `readings` with ~mask, without sorting.")
 
-    filled = _numeric_array(filled, "filled")
+    filled = expect_array(filled, "filled", real=True)
     expect(filled.shape == readings.shape,
            f"`filled` has shape {filled.shape}, but `readings` has shape {readings.shape}: "
            "filling replaces values, it keeps one value per reading (np.where does this).")
@@ -225,7 +186,7 @@ def _check_masks(readings: object, n_faulty: object, clean: object, filled: obje
 q4 = Exercise(
     name="q4",
     notebook=NOTEBOOK,
-    check_fn=_check_masks,
+    check_fn=_check_q4,
     hints=[
         "Start with one boolean mask, `readings == FAULTY`; all three answers come from it.",
         "True counts as 1 and False as 0 when you add them up; `~mask` flips the mask.",
@@ -247,10 +208,12 @@ def _same_global_state(before: dict, after: dict) -> bool:
 
 
 def _split(split_indices, n: int, test_fraction: float, seed: int) -> tuple:
-    result = attempted(split_indices(n, test_fraction, seed))
+    result = call_learner(split_indices, n, test_fraction, seed,
+                          call=f"split_indices({n}, {test_fraction}, {seed})")
     expect(isinstance(result, tuple | list) and len(result) == 2,
            "`split_indices` should return two arrays: `train_idx, test_idx`.")
-    train, test = (np.asarray(part) for part in result)
+    train = expect_array(result[0], "train_idx")
+    test = expect_array(result[1], "test_idx")
     expect(train.ndim == 1 and test.ndim == 1,
            "`train_idx` and `test_idx` should both be 1-D arrays of row indices.")
     expect(np.issubdtype(train.dtype, np.integer) and np.issubdtype(test.dtype, np.integer),
@@ -259,9 +222,8 @@ def _split(split_indices, n: int, test_fraction: float, seed: int) -> tuple:
     return train, test
 
 
-def _check_split(split_indices: object) -> None:
-    expect(callable(split_indices),
-           "pass the function itself, without calling it: q5.check(split_indices).")
+def _check_q5(split_indices: object) -> None:
+    split_indices = expect_function(split_indices, "split_indices")
     before = _global_state()
     try:
         train, test = _split(split_indices, 50, 0.2, 7)
@@ -301,7 +263,7 @@ def _check_split(split_indices: object) -> None:
 q5 = Exercise(
     name="q5",
     notebook=NOTEBOOK,
-    check_fn=_check_split,
+    check_fn=_check_q5,
     hints=[
         "A reproducible split needs its own Generator, made from `seed` inside the function.",
         "Shuffle all the indices 0..n-1 once, then cut the shuffled array in two.",
@@ -312,18 +274,18 @@ q5 = Exercise(
 
 
 # -- q6: linear model ------------------------------------------------------------------------
-def _check_linear(X: object, w: object, b: object, y: object, y_pred: object,
-                  mse: object) -> None:
+def _check_q6(y_pred: object, mse: object, X: object, w: object, b: object,
+              y: object) -> None:
     X = np.asarray(X, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     b = float(b)
     expect(X.ndim == 2 and y.ndim == 1 and w.size == X.shape[1],
-           "pass the inputs first, as given: q6.check(X_house, w_house, b_house, y_house, "
-           "y_pred, mse).")
+           "pass your answers first, then the inputs as given: q6.check(y_pred, mse, X_house, "
+           "w_house, b_house, y_house).")
     reference = X @ w.ravel() + b
 
-    predictions = _numeric_array(y_pred, "y_pred")
+    predictions = expect_array(y_pred, "y_pred", real=True)
     n = len(y)
     if predictions.shape == (n, 1):
         fail(f"`y_pred` has shape {predictions.shape}, a column, but `y_house` has shape "
@@ -336,14 +298,14 @@ def _check_linear(X: object, w: object, b: object, y: object, y_pred: object,
     expect(predictions.shape == y.shape,
            f"`y_pred` has shape {predictions.shape}, but there is one target per row, shape "
            f"{y.shape}.")
-    _finite(predictions, "y_pred")
+    expect_finite(predictions, "y_pred")
     if not np.allclose(predictions, reference, rtol=1e-7, atol=1e-9):
         if np.allclose(predictions, reference - b, rtol=1e-7, atol=1e-9):
             fail("`y_pred` is off by the same constant for every row: add the bias `b_house`.")
         fail("`y_pred` does not match the linear model's predictions: multiply the features "
              "by the weights with @ and add the bias.")
 
-    value = _number(mse, "mse")
+    value = expect_number(mse, "mse")
     errors = y - reference
     right = np.mean(errors ** 2)
     if np.isclose(value, right, rtol=1e-7):
@@ -365,7 +327,7 @@ def _check_linear(X: object, w: object, b: object, y: object, y_pred: object,
 q6 = Exercise(
     name="q6",
     notebook=NOTEBOOK,
-    check_fn=_check_linear,
+    check_fn=_check_q6,
     hints=[
         "Write down the shapes first: X_house is (n, 3), w_house is (3, 1), b_house a number. "
         "What shape does X @ w have, and what shape should the predictions have?",

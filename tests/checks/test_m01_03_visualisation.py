@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from utils import load_dataset  # noqa: E402
-from utils.checks.m01_visualisation import MEASUREMENTS, q1, q2, q3, q4  # noqa: E402
+from utils.checks.m01_03_visualisation import MEASUREMENTS, q1, q2, q3, q4  # noqa: E402
 
 from .helpers import assert_passes, assert_pending, assert_rejects  # noqa: E402
 

@@ -1,28 +1,29 @@
-"""Checks for 00_start_here/01_welcome: three Python warm-ups that show how checks behave."""
+"""Checks for 00_start_here/01_welcome: three Python warm-ups that show how checks behave.
+
+q1 and q2 receive the learner's value (q2 also the sentence it counts); q3 receives the
+learner's function and calls it on lists of its own.
+"""
 
 from __future__ import annotations
 
 import math
-from numbers import Real
 
-from ..exercises import Exercise, attempted, expect, fail
+from ..check_helpers import call_learner, expect_function, is_real, type_name
+from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "00_start_here/01_welcome"
-
-
-def _type_name(value: object) -> str:
-    return type(value).__name__
+CASES = ([2, 4, 4, 4, 5, 5, 7, 9], [1, 2, 3, 4], [-3.5, 0.0, 10.25], [7])  # q3's inputs
 
 
 # -- q1: squares with a list comprehension ------------------------------------------------------
-def _check_squares(squares: object) -> None:
+def _check_q1(squares: object) -> None:
     expect(
         isinstance(squares, list),
-        f"`squares` should be a list (got `{_type_name(squares)}`). "
+        f"`squares` should be a list (got `{type_name(squares)}`). "
         "Wrap your comprehension in square brackets: [... for ... in ...].",
     )
     expect(
-        all(isinstance(x, Real) and not isinstance(x, bool) for x in squares),
+        all(is_real(x) for x in squares),
         "every item of `squares` should be a number.",
     )
     numbers = range(1, 11)
@@ -48,7 +49,7 @@ def _check_squares(squares: object) -> None:
 q1 = Exercise(
     name="q1",
     notebook=NOTEBOOK,
-    check_fn=_check_squares,
+    check_fn=_check_q1,
     hints=[
         "A list comprehension reads like a sentence: [expression for item in iterable].",
         "The iterable is the numbers 1 to 10; remember that `range(start, stop)` excludes stop.",
@@ -58,13 +59,13 @@ q1 = Exercise(
 
 
 # -- q2: counting words ------------------------------------------------------------------------
-def _check_word_counts(word_counts: object, sentence: object) -> None:
+def _check_q2(word_counts: object, sentence: object) -> None:
     expect(isinstance(sentence, str), "pass the sentence as the second argument: "
            "q2.check(word_counts, sentence).")
     expect(
         isinstance(word_counts, dict),
         f"`word_counts` should be a dict mapping each word to its count "
-        f"(got `{_type_name(word_counts)}`).",
+        f"(got `{type_name(word_counts)}`).",
     )
     expect(word_counts, "`word_counts` is empty: loop over the words of the sentence.")
     expect(all(isinstance(k, str) for k in word_counts),
@@ -98,7 +99,7 @@ def _check_word_counts(word_counts: object, sentence: object) -> None:
 q2 = Exercise(
     name="q2",
     notebook=NOTEBOOK,
-    check_fn=_check_word_counts,
+    check_fn=_check_q2,
     hints=[
         "Two steps: turn the sentence into a list of lowercase words, then count them.",
         "`sentence.lower().split()` gives the words; a dict counts them if you add 1 per word.",
@@ -109,9 +110,6 @@ q2 = Exercise(
 
 
 # -- q3: a function returning (mean, std) ------------------------------------------------------
-CASES = ([2, 4, 4, 4, 5, 5, 7, 9], [1, 2, 3, 4], [-3.5, 0.0, 10.25], [7])
-
-
 def _population(values: list[float]) -> tuple[float, float]:
     mean = sum(values) / len(values)
     return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
@@ -121,30 +119,22 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
 
 
-def _check_mean_and_std(mean_and_std: object) -> None:
-    expect(
-        callable(mean_and_std),
-        f"pass the function itself: q3.check(mean_and_std) (got `{_type_name(mean_and_std)}`).",
-    )
+def _check_q3(mean_and_std: object) -> None:
+    function = expect_function(mean_and_std, "mean_and_std")
     for values in CASES:
         call = f"mean_and_std({values})"
-        try:
-            result = mean_and_std(list(values))
-        except Exception as error:  # the learner's function broke: say where
-            fail(f"{call} raised {type(error).__name__}: {error}. "
-                 "It should work on any non-empty list of numbers.")
-        result = attempted(result)
+        result = call_learner(function, list(values), call=call)
         expect(result is not None, f"{call} returned None: did you forget `return mean, std`?")
         expect(
             isinstance(result, tuple),
-            f"{call} returned `{_type_name(result)}`; return a tuple: `return mean, std`.",
+            f"{call} returned `{type_name(result)}`; return a tuple: `return mean, std`.",
         )
         expect(len(result) == 2,
                f"{call} returned {len(result)} values; return exactly two: (mean, std).")
         expect(
-            all(isinstance(x, Real) and not isinstance(x, bool) for x in result),
+            all(is_real(x) for x in result),
             f"{call} should return two numbers, not "
-            f"({_type_name(result[0])}, {_type_name(result[1])}).",
+            f"({type_name(result[0])}, {type_name(result[1])}).",
         )
         mean, std = (float(x) for x in result)
         want_mean, want_std = _population(values)
@@ -170,7 +160,7 @@ def _check_mean_and_std(mean_and_std: object) -> None:
 q3 = Exercise(
     name="q3",
     notebook=NOTEBOOK,
-    check_fn=_check_mean_and_std,
+    check_fn=_check_q3,
     hints=[
         "The mean is the sum divided by the count; the standard deviation measures the "
         "typical distance from the mean.",

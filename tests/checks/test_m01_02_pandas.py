@@ -8,9 +8,10 @@ import pytest
 
 from tests.checks.helpers import assert_passes, assert_pending, assert_rejects
 from utils import load_dataset
-from utils.checks.m01_pandas import q1, q2, q3, q4, q5
+from utils.check_helpers import PENGUIN_MEASUREMENTS
+from utils.checks.m01_02_pandas import q1, q2, q3, q4, q5
 
-MEASUREMENTS = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
+MEASUREMENTS = list(PENGUIN_MEASUREMENTS)
 Q1_COLUMNS = ["island", "flipper_length_mm", "body_mass_g"]
 
 
@@ -97,9 +98,16 @@ def _named_agg(frame: pd.DataFrame, keys: list[str], function: str = "mean") -> 
 
 def test_q3_passes_on_right_answer(penguins):
     assert_passes(q3, _named_agg(penguins, ["species", "sex"]))
-    counted = penguins.groupby(["species", "sex"], as_index=False).agg(
+    counted = penguins.groupby(["species", "sex"]).agg(
         n_penguins=("species", "count"), mean_mass_g=("body_mass_g", "mean"))
-    assert_passes(q3, counted)
+    assert_passes(q3, counted)  # 'count' of a complete column, columns in another order
+
+
+def test_q3_rejects_keys_as_columns_or_in_the_wrong_order(penguins):
+    """The task asks for a frame indexed by (species, sex), in that order."""
+    assert_rejects(q3, _named_agg(penguins, ["species", "sex"]).reset_index(),
+                   mentions="not the index")
+    assert_rejects(q3, _named_agg(penguins, ["sex", "species"]), mentions="(sex, species)")
 
 
 def test_q3_pending():

@@ -1,29 +1,27 @@
 """Checks for 01_python_for_ml/03_visualisation: figures, histograms, heatmaps, class balance.
 
-The checks read matplotlib objects (Figures, Axes, their artists) and never change or close
-them. References are computed here from the same penguins table the learner loads.
+The checks receive the learner's Figure, Axes, DataFrame or Series, read matplotlib objects
+(Figures, Axes, their artists) and never change or close them; matplotlib is imported only
+inside the checks. References are computed from the same penguins table the learner loads.
 """
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 import pandas as pd
 
+from ..check_helpers import PENGUIN_MEASUREMENTS, course_dataset, expect_series, type_name
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "01_python_for_ml/03_visualisation"
-MEASUREMENTS = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
+MEASUREMENTS = list(PENGUIN_MEASUREMENTS)
 
 
-@cache
 def _penguins() -> pd.DataFrame:
-    from ..datasets import load_dataset
-
-    return load_dataset("penguins")
+    return course_dataset("penguins")
 
 
+# -- helpers shared by several checks of this notebook ----------------------------------------
 def _is_figure(value: object) -> bool:
     from matplotlib.figure import Figure
 
@@ -34,26 +32,6 @@ def _is_axes(value: object) -> bool:
     from matplotlib.axes import Axes
 
     return isinstance(value, Axes)
-
-
-def _type_name(value: object) -> str:
-    return type(value).__name__
-
-
-def _points(ax) -> np.ndarray:
-    """(n, 2) array of every finite scatter point drawn on ``ax``."""
-    from matplotlib.collections import PathCollection
-
-    chunks = []
-    for collection in ax.collections:
-        if isinstance(collection, PathCollection):
-            offsets = np.ma.filled(np.ma.asarray(collection.get_offsets(), dtype=float), np.nan)
-            if offsets.ndim == 2 and offsets.shape[1] == 2:
-                chunks.append(offsets)
-    if not chunks:
-        return np.empty((0, 2))
-    points = np.vstack(chunks)
-    return points[np.isfinite(points).all(axis=1)]
 
 
 def _bars(ax) -> list:
@@ -84,6 +62,23 @@ def _same_values(a: np.ndarray, b: np.ndarray, atol: float) -> bool:
     return a.shape == b.shape and np.allclose(a, b, atol=atol)
 
 
+# -- q1: a 1×2 figure, every panel labelled ------------------------------------------------
+def _points(ax) -> np.ndarray:
+    """(n, 2) array of every finite scatter point drawn on ``ax``."""
+    from matplotlib.collections import PathCollection
+
+    chunks = []
+    for collection in ax.collections:
+        if isinstance(collection, PathCollection):
+            offsets = np.ma.filled(np.ma.asarray(collection.get_offsets(), dtype=float), np.nan)
+            if offsets.ndim == 2 and offsets.shape[1] == 2:
+                chunks.append(offsets)
+    if not chunks:
+        return np.empty((0, 2))
+    points = np.vstack(chunks)
+    return points[np.isfinite(points).all(axis=1)]
+
+
 def _labels_present(ax, where: str) -> None:
     expect(ax.get_title().strip(), f"the {where} has no title: say what the panel shows.")
     expect(ax.get_xlabel().strip(),
@@ -92,13 +87,12 @@ def _labels_present(ax, where: str) -> None:
            f"the {where} has no y-axis label: name what the height or position means.")
 
 
-# -- q1: a 1×2 figure, every panel labelled ------------------------------------------------
-def _check_overview(fig: object) -> None:
+def _check_q1(fig: object) -> None:
     if not _is_figure(fig):
         if isinstance(fig, np.ndarray) or _is_axes(fig):
             fail("that looks like the Axes; pass the Figure, the first value that "
                  "`plt.subplots` returns.")
-        fail(f"expected a matplotlib Figure, got {_type_name(fig)}.")
+        fail(f"expected a matplotlib Figure, got {type_name(fig)}.")
     axes = list(fig.axes)
     expect(len(axes) == 2, f"the figure has {len(axes)} Axes; the task asks for two panels "
                            "(`plt.subplots(1, 2)`).")
@@ -135,7 +129,7 @@ def _check_overview(fig: object) -> None:
 q1 = Exercise(
     name="q1",
     notebook=NOTEBOOK,
-    check_fn=_check_overview,
+    check_fn=_check_q1,
     hints=[
         "One call makes the Figure and both Axes at once; then draw on each Axes object "
         "instead of using `plt.*`.",
@@ -158,11 +152,11 @@ def _legend_texts(ax) -> list[str] | None:
     return [text.get_text() for text in legend.get_texts()]
 
 
-def _check_flipper_hist(ax: object) -> None:
+def _check_q2(ax: object) -> None:
     if _is_figure(ax):
         fail("that is the Figure; pass the Axes you drew on (the second value that "
              "`plt.subplots()` returns).")
-    expect(_is_axes(ax), f"expected a matplotlib Axes, got {_type_name(ax)}.")
+    expect(_is_axes(ax), f"expected a matplotlib Axes, got {type_name(ax)}.")
     penguins = _penguins()
     bars = _bars(ax)
     expect(len(bars) >= 6, "there are hardly any bars: draw one histogram per species on "
@@ -187,7 +181,7 @@ def _check_flipper_hist(ax: object) -> None:
 q2 = Exercise(
     name="q2",
     notebook=NOTEBOOK,
-    check_fn=_check_flipper_hist,
+    check_fn=_check_q2,
     hints=[
         "All three histograms go on the same Axes, one colour per species, and the legend is "
         "what tells them apart.",
@@ -220,12 +214,12 @@ def _numbers(ax) -> list[float]:
     return values
 
 
-def _check_corr(corr: object, ax: object) -> None:
+def _check_q3(corr: object, ax: object) -> None:
     if isinstance(corr, np.ndarray):
         fail("`penguin_corr` is a NumPy array; keep it a DataFrame (call `.corr()` on the "
              "DataFrame) so rows and columns keep their names.")
     expect(isinstance(corr, pd.DataFrame),
-           f"`penguin_corr` should be a DataFrame, got {_type_name(corr)}.")
+           f"`penguin_corr` should be a DataFrame, got {type_name(corr)}.")
     labels = set(map(str, corr.columns))
     expect("year" not in labels, "`year` is a number but not a measurement: select the four "
                                  "measurement columns before `.corr()`.")
@@ -246,7 +240,7 @@ def _check_corr(corr: object, ax: object) -> None:
 
     if _is_figure(ax):
         fail("that is the Figure; pass the Axes that holds the heatmap.")
-    expect(_is_axes(ax), f"expected a matplotlib Axes for the heatmap, got {_type_name(ax)}.")
+    expect(_is_axes(ax), f"expected a matplotlib Axes for the heatmap, got {type_name(ax)}.")
     mappable = _heatmap_mappable(ax)
     expect(mappable is not None, "no heatmap found on this Axes: draw it with "
                                  "`sns.heatmap(..., ax=corr_ax)`.")
@@ -273,7 +267,7 @@ def _check_corr(corr: object, ax: object) -> None:
 q3 = Exercise(
     name="q3",
     notebook=NOTEBOOK,
-    check_fn=_check_corr,
+    check_fn=_check_q3,
     hints=[
         "Two steps: select the measurement columns and compute their correlations; then draw "
         "that matrix as a heatmap on `corr_ax`.",
@@ -287,12 +281,9 @@ q3 = Exercise(
 
 
 # -- q4: class balance as proportions ---------------------------------------------------------
-def _check_balance(share: object) -> None:
-    if isinstance(share, pd.DataFrame):
-        fail("`species_share` is a DataFrame; it should be a Series with one value per "
-             "species (start from the `species` column).")
-    expect(isinstance(share, pd.Series),
-           f"`species_share` should be a pandas Series, got {_type_name(share)}.")
+def _check_q4(share: object) -> None:
+    expect_series(share, "species_share",
+                  "with one value per species (start from the `species` column)")
     penguins = _penguins()
     species = set(penguins["species"].unique())
     expect(set(map(str, share.index)) == species and len(share) == len(species),
@@ -316,7 +307,7 @@ def _check_balance(share: object) -> None:
 q4 = Exercise(
     name="q4",
     notebook=NOTEBOOK,
-    check_fn=_check_balance,
+    check_fn=_check_q4,
     hints=[
         "Class balance answers: which share of the rows belongs to each class?",
         "Count how often each species occurs in the `species` column, then turn the counts "

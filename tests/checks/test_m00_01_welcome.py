@@ -3,7 +3,7 @@
 import numpy as np
 
 from tests.checks.helpers import assert_passes, assert_pending, assert_rejects
-from utils.checks.m00_welcome import q1, q2, q3
+from utils.checks.m00_01_welcome import q1, q2, q3
 
 SENTENCE = "More data beats clever models but clean data beats more data"
 

@@ -8,14 +8,12 @@ Estimators passed in are only read (``predict``/``score``); references are fitte
 
 from __future__ import annotations
 
-import numbers
-import warnings
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
+from ..check_helpers import expect_type, is_fitted, is_real, quiet, type_name
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "01_python_for_ml/04_sklearn_estimators"
@@ -25,46 +23,7 @@ KNN_PIPE_ACCURACY_FLOOR = 0.9  # scaled k-NN on penguin measurements does far be
 TOLERANCE = 1e-6
 
 
-def _type_name(value: object) -> str:
-    return type(value).__name__
-
-
-def _is_real(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
-
-
-def _n_rows(data: object) -> int:
-    return len(data)  # DataFrame, array or list: the number of samples
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence the warnings a learner's odd value may trigger inside a check."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def _fitted(estimator: object) -> bool:
-    from sklearn.exceptions import NotFittedError
-    from sklearn.utils.validation import check_is_fitted
-
-    try:
-        check_is_fitted(estimator)
-    except NotFittedError:
-        return False
-    return True
-
-
-def _expect_estimator_instance(value: object, name: str, kind: type) -> None:
-    """``value`` is an instance of ``kind`` (not the class itself, not something else)."""
-    if isinstance(value, type):
-        fail(f"`{name}` is the class {value.__name__} itself; create an instance by calling "
-             f"it, e.g. `{value.__name__}(...)`.")
-    expect(isinstance(value, kind),
-           f"`{name}` should be a {kind.__name__}, got {_type_name(value)}.")
-
-
+# -- helpers shared by several checks of this notebook ----------------------------------------
 def _fit_size_feedback(n_fit: int, name: str, n_train: int, n_test: int) -> None:
     """Reject a model fitted on anything but the training rows."""
     if n_fit == n_train:
@@ -80,16 +39,19 @@ def _fit_size_feedback(n_fit: int, name: str, n_train: int, n_test: int) -> None
 
 
 # -- q1: fit a decision tree, predict the test set ----------------------------------------
-def _check_tree_predictions(tree, y_pred, X_train, X_test, y_test) -> str:
+def _check_q1(tree, y_pred, X_train, X_test, y_test) -> str:
     from sklearn.tree import DecisionTreeClassifier
 
-    _expect_estimator_instance(tree, "tree", DecisionTreeClassifier)
+    expect_type(tree, DecisionTreeClassifier, "tree")
     expect(tree.get_params()["max_depth"] == 3,
            "the task asks for a tree limited to depth 3: pass `max_depth=3` when you create "
            "it.")
+    expect(tree.get_params()["random_state"] is not None,
+           "`tree` has no random_state, so refitting it may give another tree: pass "
+           "`random_state=SEED` when you create it.")
     expect(hasattr(tree, "tree_"),
            "`tree` is not fitted yet: call `tree.fit(X_train, y_train)` before predicting.")
-    n_train, n_test = _n_rows(X_train), _n_rows(X_test)
+    n_train, n_test = len(X_train), len(X_test)
     _fit_size_feedback(int(tree.tree_.n_node_samples[0]), "tree", n_train, n_test)
 
     if y_pred is None:
@@ -105,7 +67,7 @@ def _check_tree_predictions(tree, y_pred, X_train, X_test, y_test) -> str:
     expect(len(y_pred) == n_test,
            f"`y_pred` has {len(y_pred)} predictions but X_test has {n_test} rows: predict on "
            "X_test.")
-    with _quiet():
+    with quiet():
         reference = np.asarray(tree.predict(X_test))
     expect(np.array_equal(y_pred.astype(str), reference.astype(str)),
            "`y_pred` is not what `tree.predict(X_test)` returns: predict with the fitted tree "
@@ -117,8 +79,23 @@ def _check_tree_predictions(tree, y_pred, X_train, X_test, y_test) -> str:
     return f"test accuracy {accuracy:.3f}."
 
 
+q1 = Exercise(
+    name="q1",
+    notebook=NOTEBOOK,
+    check_fn=_check_q1,
+    hints=[
+        "Three steps: create the estimator with its hyper-parameters, `fit` it on the "
+        "training data, `predict` on the test features.",
+        "Hyper-parameters go into the constructor: `DecisionTreeClassifier(max_depth=3, "
+        "random_state=SEED)`.",
+        "`tree.fit(X_train, y_train)` learns; `tree.predict(X_test)` returns one label per "
+        "test row. Never fit on the test rows.",
+    ],
+)
+
+
 # -- q2: a scaler + k-NN pipeline ----------------------------------------------------------
-def _check_knn_pipeline(knn_pipe, X_train, X_test, y_test) -> str:
+def _check_q2(knn_pipe, X_train, X_test, y_test, n_neighbors) -> str:
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
@@ -126,26 +103,29 @@ def _check_knn_pipeline(knn_pipe, X_train, X_test, y_test) -> str:
     if isinstance(knn_pipe, KNeighborsClassifier):
         fail("`knn_pipe` is a bare KNeighborsClassifier. Put a scaler and the classifier "
              "together in a Pipeline, so that fitting the pipeline fits the scaler too.")
-    _expect_estimator_instance(knn_pipe, "knn_pipe", Pipeline)
+    expect_type(knn_pipe, Pipeline, "knn_pipe")
     steps = [step for _, step in knn_pipe.steps]
     expect(len(steps) >= 2, "the pipeline needs (at least) two steps: a scaler, then k-NN.")
     scalers = (StandardScaler, MinMaxScaler, RobustScaler, MaxAbsScaler)
     expect(isinstance(steps[0], scalers),
-           f"the first step is a {_type_name(steps[0])}; it should scale the features "
+           f"the first step is a {type_name(steps[0])}; it should scale the features "
            "(for example a StandardScaler), so k-NN measures distances on comparable scales.")
     expect(isinstance(steps[-1], KNeighborsClassifier),
-           f"the last step is a {_type_name(steps[-1])}; it should be the KNeighborsClassifier "
+           f"the last step is a {type_name(steps[-1])}; it should be the KNeighborsClassifier "
            "(the model always comes last).")
-    expect(_fitted(knn_pipe),
+    expect(steps[-1].n_neighbors == n_neighbors,
+           f"the KNeighborsClassifier uses n_neighbors={steps[-1].n_neighbors}, not the "
+           "notebook's N_NEIGHBORS: pass `n_neighbors=N_NEIGHBORS` when you create it.")
+    expect(is_fitted(knn_pipe),
            "`knn_pipe` is not fitted yet: call `knn_pipe.fit(X_train, y_train)`.")
-    n_train, n_test = _n_rows(X_train), _n_rows(X_test)
+    n_train, n_test = len(X_train), len(X_test)
     _fit_size_feedback(int(steps[-1].n_samples_fit_), "knn_pipe", n_train, n_test)
     n_seen = getattr(steps[0], "n_samples_seen_", n_train)
     n_seen = int(np.max(n_seen))  # StandardScaler may store one count per feature
     if n_seen != n_train:
         fail("the scaler inside the pipeline was fitted on different rows than the model: "
              "fit the whole pipeline once, with `knn_pipe.fit(X_train, y_train)`.")
-    with _quiet():
+    with quiet():
         accuracy = float(knn_pipe.score(X_test, y_test))
     expect(accuracy >= KNN_PIPE_ACCURACY_FLOOR,
            "the pipeline's test accuracy is unexpectedly low: check the scaler comes first "
@@ -153,15 +133,28 @@ def _check_knn_pipeline(knn_pipe, X_train, X_test, y_test) -> str:
     return f"test accuracy {accuracy:.3f}."
 
 
+q2 = Exercise(
+    name="q2",
+    notebook=NOTEBOOK,
+    check_fn=_check_q2,
+    hints=[
+        "A pipeline chains steps: every step but the last transforms, the last one predicts.",
+        "Build it with `make_pipeline(scaler, classifier)`; the scaler must come first.",
+        "`make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=N_NEIGHBORS))`, "
+        "then call `.fit(X_train, y_train)` on the whole pipeline, not on its steps.",
+    ],
+)
+
+
 # -- q3: a dict name -> test accuracy -------------------------------------------------------
-def _check_score_dict(scores, models, X_train, y_train, X_test, y_test) -> str:
+def _check_q3(scores, models, X_train, y_train, X_test, y_test) -> str:
     from sklearn.base import clone
 
     if isinstance(scores, pd.Series):
         scores = scores.to_dict()
     expect(isinstance(scores, Mapping),
            f"`wine_scores` should be a dict mapping each model's name to its test accuracy, "
-           f"got {_type_name(scores)}.")
+           f"got {type_name(scores)}.")
     missing = [name for name in models if name not in scores]
     extra = [str(name) for name in scores if name not in models]
     expect(not missing, f"`wine_scores` has no entry for {', '.join(map(repr, missing))}: "
@@ -169,15 +162,15 @@ def _check_score_dict(scores, models, X_train, y_train, X_test, y_test) -> str:
     expect(not extra, f"`wine_scores` has keys that are not in `wine_models`: "
                       f"{', '.join(map(repr, extra))}. Keep the names of `wine_models`.")
     for name, value in scores.items():
-        if not _is_real(value):
-            fail(f"the score for {name!r} is a {_type_name(value)}, not a number: store "
+        if not is_real(value):
+            fail(f"the score for {name!r} is a {type_name(value)}, not a number: store "
                  "`model.score(...)` (a float), not the model or its predictions.")
         expect(0.0 <= float(value) <= 1.0,
                f"the score for {name!r} is outside [0, 1]; a classifier's `score` is an "
                "accuracy, a fraction between 0 and 1.")
 
     on_train, other = [], []
-    with _quiet():
+    with quiet():
         for name, model in models.items():
             reference = clone(model).fit(X_train, y_train)
             test_score = reference.score(X_test, y_test)
@@ -197,24 +190,38 @@ def _check_score_dict(scores, models, X_train, y_train, X_test, y_test) -> str:
     return f"best on the test set: {best!r}."
 
 
+q3 = Exercise(
+    name="q3",
+    notebook=NOTEBOOK,
+    check_fn=_check_q3,
+    hints=[
+        "Loop over `wine_models.items()`: fit each model on the training part, score it on "
+        "the test part, and keep the score under the model's name.",
+        "`fit` returns the estimator itself, so `model.fit(Xw_train, yw_train).score(...)` "
+        "works in one expression.",
+        "A dict comprehension does it in one line: `{name: ... for name, model in "
+        "wine_models.items()}`; the score must use Xw_test and yw_test.",
+    ],
+)
+
+
 # -- q4: R² of a linear regression on the test set ----------------------------------------
-def _check_regression(reg, r2_test, X_train, y_train, X_test, y_test) -> str:
-    from sklearn.base import clone, is_classifier, is_regressor
+def _check_q4(reg, r2_test, X_train, y_train, X_test, y_test) -> str:
+    from sklearn.base import clone, is_classifier
+    from sklearn.linear_model import LinearRegression
     from sklearn.metrics import mean_squared_error, r2_score
 
-    if isinstance(reg, type):
-        fail(f"`reg` is the class {reg.__name__} itself; create an instance by calling it.")
-    if is_classifier(reg):
-        fail(f"`reg` is a classifier ({_type_name(reg)}); the target is a continuous number, "
-             "so use a regressor such as LinearRegression.")
-    expect(is_regressor(reg), f"`reg` should be a scikit-learn regressor, got {_type_name(reg)}.")
-    expect(_fitted(reg), "`reg` is not fitted yet: call `reg.fit(Xd_train, yd_train)`.")
-    if not _is_real(r2_test):
-        fail(f"`r2_test` should be a single number, got {_type_name(r2_test)}: "
+    if not isinstance(reg, type) and is_classifier(reg):
+        fail(f"`reg` is a classifier ({type_name(reg)}); the target is a continuous number, "
+             "so use a regressor: the task asks for a LinearRegression.")
+    expect_type(reg, LinearRegression, "reg")
+    expect(is_fitted(reg), "`reg` is not fitted yet: call `reg.fit(Xd_train, yd_train)`.")
+    if not is_real(r2_test):
+        fail(f"`r2_test` should be a single number, got {type_name(r2_test)}: "
              "`reg.score(...)` returns one float.")
     r2_test = float(r2_test)
 
-    with _quiet():
+    with quiet():
         reference = clone(reg).fit(X_train, y_train)
         same_model = np.allclose(reg.predict(X_test), reference.predict(X_test),
                                  rtol=1e-6, atol=1e-6)
@@ -239,50 +246,10 @@ def _check_regression(reg, r2_test, X_train, y_train, X_test, y_test) -> str:
     fail("`r2_test` is not the R² of `reg` on the test set: use `reg.score(Xd_test, yd_test)`.")
 
 
-q1 = Exercise(
-    name="q1",
-    notebook=NOTEBOOK,
-    check_fn=_check_tree_predictions,
-    hints=[
-        "Three steps: create the estimator with its hyper-parameters, `fit` it on the "
-        "training data, `predict` on the test features.",
-        "Hyper-parameters go into the constructor: `DecisionTreeClassifier(max_depth=3, "
-        "random_state=SEED)`.",
-        "`tree.fit(X_train, y_train)` learns; `tree.predict(X_test)` returns one label per "
-        "test row. Never fit on the test rows.",
-    ],
-)
-
-q2 = Exercise(
-    name="q2",
-    notebook=NOTEBOOK,
-    check_fn=_check_knn_pipeline,
-    hints=[
-        "A pipeline chains steps: every step but the last transforms, the last one predicts.",
-        "Build it with `make_pipeline(scaler, classifier)`; the scaler must come first.",
-        "`make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=N_NEIGHBORS))`, "
-        "then call `.fit(X_train, y_train)` on the whole pipeline, not on its steps.",
-    ],
-)
-
-q3 = Exercise(
-    name="q3",
-    notebook=NOTEBOOK,
-    check_fn=_check_score_dict,
-    hints=[
-        "Loop over `wine_models.items()`: fit each model on the training part, score it on "
-        "the test part, and keep the score under the model's name.",
-        "`fit` returns the estimator itself, so `model.fit(Xw_train, yw_train).score(...)` "
-        "works in one expression.",
-        "A dict comprehension does it in one line: `{name: ... for name, model in "
-        "wine_models.items()}`; the score must use Xw_test and yw_test.",
-    ],
-)
-
 q4 = Exercise(
     name="q4",
     notebook=NOTEBOOK,
-    check_fn=_check_regression,
+    check_fn=_check_q4,
     hints=[
         "Regressors follow the same contract as classifiers: create, fit on the training "
         "data, evaluate on the test data.",

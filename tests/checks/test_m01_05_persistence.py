@@ -22,10 +22,10 @@ from sklearn.preprocessing import StandardScaler
 
 from tests.checks.helpers import assert_passes, assert_pending, assert_rejects
 from utils import load_dataset
-from utils.checks.m01_persistence import q1, q2, q3, q4, q5
-from utils.exercises import PASSED
+from utils.check_helpers import PENGUIN_MEASUREMENTS
+from utils.checks.m01_05_persistence import q1, q2, q3, q4, q5
 
-FEATURES = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
+FEATURES = list(PENGUIN_MEASUREMENTS)
 
 
 @pytest.fixture(scope="module")
@@ -105,13 +105,31 @@ def test_q2_passes_on_right_answer(model, X_test):
     assert_passes(q2, save_model, model, X_test)
 
 
-def test_q2_accepts_joblib_dumps_list_with_a_remark(model, X_test):
+def test_q2_rejects_anything_but_a_path_object(model, X_test):
+    """The task asks for a pathlib.Path: joblib.dump's list of names or a str is not one."""
     def returns_list(estimator, folder, name):
         return joblib.dump(estimator, Path(folder) / f"{name}.joblib")
 
-    status, message = q2.verdict(returns_list, model, X_test)
-    assert status == PASSED, message
-    assert "list" in message
+    def returns_str(estimator, folder, name):
+        path = Path(folder) / f"{name}.joblib"
+        joblib.dump(estimator, path)
+        return str(path)
+
+    def returns_model(estimator, folder, name):
+        joblib.dump(estimator, Path(folder) / f"{name}.joblib")
+        return estimator
+
+    assert_rejects(q2, returns_list, model, X_test, mentions="joblib.dump returns")
+    assert_rejects(q2, returns_str, model, X_test, mentions="pathlib.Path")
+    assert_rejects(q2, returns_model, model, X_test, mentions="should be a Path")
+
+
+def test_q2_names_the_call_that_raised(model, X_test):
+    def broken(estimator, folder, name):
+        raise OSError("disk full")
+
+    assert_rejects(q2, broken, model, X_test,
+                   mentions="save_model(estimator, folder, 'checked_pipeline')` raised OSError")
 
 
 def test_q2_pending(model, X_test):
@@ -226,7 +244,10 @@ def right_metadata() -> dict:
 
 def test_q5_passes_on_right_answer():
     assert_passes(q5, right_metadata())
-    assert_passes(q5, {**right_metadata(), "pandas": "whatever"})  # extra keys are fine
+
+
+def test_q5_rejects_keys_the_task_does_not_ask_for():
+    assert_rejects(q5, {**right_metadata(), "pandas": "3.0.0"}, mentions="does not ask for")
 
 
 def test_q5_pending():

@@ -1,49 +1,31 @@
-"""Checks for ``01_python_for_ml/02_pandas``: selection, missing values, groupby, merge, cleaning.
+"""Checks for 01_python_for_ml/02_pandas: selection, missing values, groupby, merge, cleaning.
 
-Every reference is computed here from the same data the learner was given (the course loader),
-so the checks compare results, never code, and never print the expected values.
+The checks receive the learner's answers (q4 also the lookup table it merged). Every reference
+is computed here from the same data the learner was given (the course loader), so the checks
+compare results, never code, and never print the expected values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache
-
 import numpy as np
 import pandas as pd
 
-from utils.datasets import load_dataset
-from utils.exercises import Exercise, attempted, expect, fail
+from ..check_helpers import (
+    PENGUIN_MEASUREMENTS,
+    call_learner,
+    course_dataset,
+    expect_frame,
+    expect_function,
+    expect_series,
+)
+from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "01_python_for_ml/02_pandas"
 
-MEASUREMENTS = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
+MEASUREMENTS = list(PENGUIN_MEASUREMENTS)
 Q1_COLUMNS = ["island", "flipper_length_mm", "body_mass_g"]
 Q1_MIN_FLIPPER = 200
 REGIONS = {"north", "south", "east", "west"}
-
-
-@cache
-def _load(name: str) -> pd.DataFrame:
-    return load_dataset(name)
-
-
-def penguins() -> pd.DataFrame:
-    """A fresh copy of the penguins table (cheap under copy-on-write)."""
-    return _load("penguins").copy()
-
-
-def churn() -> pd.DataFrame:
-    """A fresh copy of the raw churn table, defects included."""
-    return _load("churn").copy()
-
-
-def _expect_frame(value: object, name: str, what: str) -> pd.DataFrame:
-    if isinstance(value, pd.Series):
-        fail(f"`{name}` is a Series (one column); it should be a DataFrame {what}.")
-    expect(isinstance(value, pd.DataFrame),
-           f"`{name}` should be a pandas DataFrame {what}, not a {type(value).__name__}.")
-    return value
 
 
 def _cell(value: object) -> tuple:
@@ -64,12 +46,12 @@ def _rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
 
 # -- q1: selection with .loc and a boolean mask ---------------------------------------------
 def _check_q1(big_chinstraps: object) -> None:
-    frame = _expect_frame(big_chinstraps, "big_chinstraps",
-                          "(pass a list of column names to .loc to keep a DataFrame)")
+    frame = expect_frame(big_chinstraps, "big_chinstraps",
+                         "(pass a list of column names to .loc to keep a DataFrame)")
     expect(list(frame.columns) == Q1_COLUMNS,
            "keep exactly the columns island, flipper_length_mm and body_mass_g, in that order: "
            "pass that list as the second argument of .loc[rows, columns].")
-    source = penguins()
+    source = course_dataset("penguins")
     reference = source.loc[(source["species"] == "Chinstrap")
                            & (source["flipper_length_mm"] >= Q1_MIN_FLIPPER), Q1_COLUMNS]
     flippers = pd.to_numeric(frame["flipper_length_mm"], errors="coerce")
@@ -94,15 +76,27 @@ def _check_q1(big_chinstraps: object) -> None:
            "mask for the species and one for the flipper length.")
 
 
+q1 = Exercise(
+    name="q1",
+    notebook=NOTEBOOK,
+    check_fn=_check_q1,
+    hints=[
+        "Build two boolean masks, one for the species and one for the flipper length, and "
+        "combine them so that both must hold.",
+        "Wrap each comparison in parentheses and combine with &: Python's `and` does not work "
+        "on Series. 'At least 200' includes 200.",
+        "Use penguins.loc[mask, ['island', 'flipper_length_mm', 'body_mass_g']].",
+    ],
+)
+
+
 # -- q2: counting and dropping missing values -----------------------------------------------
 def _check_q2(missing_per_column: object, penguins_measured: object) -> None:
-    source = penguins()
+    source = course_dataset("penguins")
     if isinstance(missing_per_column, pd.DataFrame):
         fail("`missing_per_column` is a DataFrame of True/False; sum it to get one count "
              "per column (a Series).")
-    expect(isinstance(missing_per_column, pd.Series),
-           f"`missing_per_column` should be a pandas Series (one count per column), not a "
-           f"{type(missing_per_column).__name__}.")
+    expect_series(missing_per_column, "missing_per_column", "(one count per column)")
     if len(missing_per_column) == len(source) and len(source) != source.shape[1]:
         fail("`missing_per_column` has one value per row: you summed across each row "
              "(axis=1). Sum down the columns instead (the default, axis=0).")
@@ -118,7 +112,7 @@ def _check_q2(missing_per_column: object, penguins_measured: object) -> None:
            "the counts in `missing_per_column` are not the number of missing values of each "
            "column: mark the missing cells, then count them per column.")
 
-    frame = _expect_frame(penguins_measured, "penguins_measured", "(penguins without the rows "
+    frame = expect_frame(penguins_measured, "penguins_measured", "(penguins without the rows "
                           "that miss a measurement)")
     expect(set(frame.columns) == set(source.columns),
            "`penguins_measured` should keep every column of `penguins`: drop rows, not columns.")
@@ -136,26 +130,43 @@ def _check_q2(missing_per_column: object, penguins_measured: object) -> None:
            "measurements.")
 
 
+q2 = Exercise(
+    name="q2",
+    notebook=NOTEBOOK,
+    check_fn=_check_q2,
+    hints=[
+        "isna() turns the table into True/False; True counts as 1 when you add it up.",
+        "Summing the True/False table down each column (the default axis) gives one count per "
+        "column.",
+        "dropna() drops a row with ANY missing value, sex included. Its `subset=` argument "
+        "restricts the test to the columns you name: here, the four measurements.",
+    ],
+)
+
+
 # -- q3: groupby with named aggregation -----------------------------------------------------
 def _check_q3(mass_by_species_sex: object) -> None:
     if isinstance(mass_by_species_sex, pd.Series):
         fail("`mass_by_species_sex` is a Series: use .agg with named aggregations "
              "(new_name=(column, function)) to get a DataFrame with both columns.")
-    frame = _expect_frame(mass_by_species_sex, "mass_by_species_sex",
-                          "with one row per (species, sex)")
-    if {"species", "sex"} <= set(frame.columns):  # grouped with as_index=False: fine too
-        frame = frame.set_index(["species", "sex"])
-    names = list(frame.index.names)
+    frame = expect_frame(mass_by_species_sex, "mass_by_species_sex",
+                         "with one row per (species, sex)")
+    names = [str(n) for n in frame.index.names]
+    if {"species", "sex"} <= set(frame.columns):
+        fail("species and sex are columns, not the index: keep groupby's default "
+             "(as_index=True, no reset_index) so that the rows are indexed by (species, sex).")
     if names == ["species"] or names == ["sex"]:
         fail("group by both columns at once: pass the list ['species', 'sex'] to groupby.")
-    expect(sorted(str(n) for n in names) == ["sex", "species"],
-           "the rows should be indexed by species and sex: group by ['species', 'sex'].")
-    frame = frame.reorder_levels(["species", "sex"])
+    if names == ["sex", "species"]:
+        fail("the index levels are in the order (sex, species): group by "
+             "['species', 'sex'], species first.")
+    expect(names == ["species", "sex"],
+           "the rows should be indexed by (species, sex): group by ['species', 'sex'].")
     missing_columns = {"mean_mass_g", "n_penguins"} - set(frame.columns)
     expect(not missing_columns,
            "name the columns mean_mass_g and n_penguins with named aggregation: "
            ".agg(mean_mass_g=(column, function), n_penguins=(column, function)).")
-    source = penguins()
+    source = course_dataset("penguins")
     grouped = source.groupby(["species", "sex"])["body_mass_g"]
     reference = grouped.agg(["mean", "median", "sum", "count", "size"])
     if frame.index.get_level_values("sex").isna().any():
@@ -178,15 +189,28 @@ def _check_q3(mass_by_species_sex: object) -> None:
            "('size' or 'count').")
 
 
+q3 = Exercise(
+    name="q3",
+    notebook=NOTEBOOK,
+    check_fn=_check_q3,
+    hints=[
+        "Group by two columns at once, then compute two summaries of body_mass_g per group.",
+        "Named aggregation: .agg(new_column=(source_column, function_name), ...).",
+        "penguins.groupby(['species', 'sex']).agg(mean_mass_g=('body_mass_g', 'mean'), "
+        "n_penguins=(...)): fill in the second pair.",
+    ],
+)
+
+
 # -- q4: a validated left merge with an indicator ----------------------------------------------
 def _check_q4(penguins_species: object, species_info: object) -> None:
-    info = _expect_frame(species_info, "species_info", "(the lookup table of the exercise)")
+    info = expect_frame(species_info, "species_info", "(the lookup table of the exercise)")
     expect("species" in info.columns and info["species"].is_unique,
            "`species_info` was changed: it should have one row per species. Re-run the cell "
            "that builds it.")
-    frame = _expect_frame(penguins_species, "penguins_species", "(the merged table)")
-    reference = penguins().merge(info, on="species", how="left", validate="many_to_one",
-                                 indicator=True)
+    frame = expect_frame(penguins_species, "penguins_species", "(the merged table)")
+    reference = course_dataset("penguins").merge(info, on="species", how="left",
+                                                 validate="many_to_one", indicator=True)
     expect("_merge" in frame.columns,
            "there is no `_merge` column: ask merge for it with indicator=True.")
     flags = frame["_merge"].astype(str)
@@ -219,6 +243,20 @@ def _check_q4(penguins_species: object, species_info: object) -> None:
            "the merged rows do not match: each penguin should get the facts of its own species.")
 
 
+q4 = Exercise(
+    name="q4",
+    notebook=NOTEBOOK,
+    check_fn=_check_q4,
+    hints=[
+        "Every penguin must stay in the result, matched or not, and each species may appear "
+        "at most once in `species_info`.",
+        "That is a left merge (how='left'), validated as many-to-one; indicator=True adds the "
+        "`_merge` column.",
+        "Call penguins.merge(species_info, on=..., how=..., validate=..., indicator=True).",
+    ],
+)
+
+
 # -- q5: a method-chained cleaning function -----------------------------------------------------
 def _reference_clean(raw: pd.DataFrame) -> pd.DataFrame:
     deduped = raw.drop_duplicates()
@@ -230,7 +268,8 @@ def _reference_clean(raw: pd.DataFrame) -> pd.DataFrame:
 
 def _messy_sample() -> pd.DataFrame:
     """A second, smaller input with the same defects, so a hard-coded answer cannot pass."""
-    sample = churn().drop_duplicates().sample(n=300, random_state=7).reset_index(drop=True)
+    sample = course_dataset("churn").drop_duplicates().sample(n=300, random_state=7)
+    sample = sample.reset_index(drop=True)
     rows = sample.index
     sample.loc[rows[::25], "monthly_charges"] = np.nan
     sample.loc[rows[3::10], "region"] = sample.loc[rows[3::10], "region"].str.upper()
@@ -283,13 +322,11 @@ def _compare_cleaned(result: pd.DataFrame, raw: pd.DataFrame, label: str) -> Non
 
 
 def _check_q5(clean_churn: object) -> None:
-    expect(callable(clean_churn),
-           f"pass the function itself, `clean_churn`, not a {type(clean_churn).__name__}.")
-    function: Callable[[pd.DataFrame], object] = clean_churn  # type: ignore[assignment]
-    for label, raw in (("on the churn table", churn()), ("on a smaller messy sample",
-                                                           _messy_sample())):
+    function = expect_function(clean_churn, "clean_churn")
+    for label, raw in (("on the churn table", course_dataset("churn")),
+                       ("on a smaller messy sample", _messy_sample())):
         untouched = raw.copy()
-        result = attempted(function(raw))
+        result = call_learner(function, raw, call="clean_churn(raw)")
         try:
             pd.testing.assert_frame_equal(raw, untouched)
         except AssertionError:
@@ -301,57 +338,6 @@ def _check_q5(clean_churn: object) -> None:
                f"clean_churn should return a pandas DataFrame, not a {type(result).__name__}.")
         _compare_cleaned(result, raw, label)
 
-
-q1 = Exercise(
-    name="q1",
-    notebook=NOTEBOOK,
-    check_fn=_check_q1,
-    hints=[
-        "Build two boolean masks, one for the species and one for the flipper length, and "
-        "combine them so that both must hold.",
-        "Wrap each comparison in parentheses and combine with &: Python's `and` does not work "
-        "on Series. 'At least 200' includes 200.",
-        "Use penguins.loc[mask, ['island', 'flipper_length_mm', 'body_mass_g']].",
-    ],
-)
-
-q2 = Exercise(
-    name="q2",
-    notebook=NOTEBOOK,
-    check_fn=_check_q2,
-    hints=[
-        "isna() turns the table into True/False; True counts as 1 when you add it up.",
-        "Summing the True/False table down each column (the default axis) gives one count per "
-        "column.",
-        "dropna() drops a row with ANY missing value, sex included. Its `subset=` argument "
-        "restricts the test to the columns you name: here, the four measurements.",
-    ],
-)
-
-q3 = Exercise(
-    name="q3",
-    notebook=NOTEBOOK,
-    check_fn=_check_q3,
-    hints=[
-        "Group by two columns at once, then compute two summaries of body_mass_g per group.",
-        "Named aggregation: .agg(new_column=(source_column, function_name), ...).",
-        "penguins.groupby(['species', 'sex']).agg(mean_mass_g=('body_mass_g', 'mean'), "
-        "n_penguins=(...)): fill in the second pair.",
-    ],
-)
-
-q4 = Exercise(
-    name="q4",
-    notebook=NOTEBOOK,
-    check_fn=_check_q4,
-    hints=[
-        "Every penguin must stay in the result, matched or not, and each species may appear "
-        "at most once in `species_info`.",
-        "That is a left merge (how='left'), validated as many-to-one; indicator=True adds the "
-        "`_merge` column.",
-        "Call penguins.merge(species_info, on=..., how=..., validate=..., indicator=True).",
-    ],
-)
 
 q5 = Exercise(
     name="q5",

@@ -1,0 +1,241 @@
+"""Small helpers that every check module shares, so no check module defines its own.
+
+A check function (see ``utils.exercises``) rejects an answer by calling ``fail``/``expect``; the
+``expect_*`` helpers below do the same for the requirements that come up again and again, with
+feedback that names the learner's variable and what it holds, never the right answer:
+
+* types: ``type_name``, ``expect_type`` (also catches "the class itself, not an instance");
+* numbers: ``is_real``, ``expect_number``, ``expect_integer``;
+* arrays and tables: ``expect_array``, ``expect_shape``, ``expect_finite``, ``expect_frame``,
+  ``expect_series``;
+* functions: ``expect_function`` ("pass the function itself, not its result") and
+  ``call_learner`` (call it; a crash becomes feedback naming the call, ``...`` means ⏳);
+* scikit-learn: ``is_fitted`` (imports scikit-learn only when called);
+* ``quiet()``: silence the warnings a learner's odd value may raise inside a check;
+* course data: ``course_dataset(name)``, a cached table handed out as a fresh copy, and
+  ``PENGUIN_MEASUREMENTS``.
+
+Only NumPy and pandas are imported at module level: importing a check module must stay cheap
+(no scikit-learn, no matplotlib), because the progress table imports every one of them.
+"""
+
+from __future__ import annotations
+
+import numbers
+import reprlib
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from .exercises import attempted, expect, fail
+
+__all__ = [
+    "PENGUIN_MEASUREMENTS", "call_learner", "course_dataset", "expect_array", "expect_finite",
+    "expect_frame", "expect_function", "expect_integer", "expect_number", "expect_series",
+    "expect_shape", "expect_type", "is_fitted", "is_real", "quiet", "type_name",
+]
+
+# The four numeric measurement columns of the penguins table, in the table's order.
+PENGUIN_MEASUREMENTS = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
+
+
+# -- types ---------------------------------------------------------------------------------
+def type_name(value: object) -> str:
+    """The name of ``value``'s type, as a learner would write it: ``list``, ``DataFrame``."""
+    return type(value).__name__
+
+
+def _kinds_text(kinds: type | tuple[type, ...]) -> str:
+    names = [k.__name__ for k in (kinds if isinstance(kinds, tuple) else (kinds,))]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def expect_type(value: object, kinds: type | tuple[type, ...], name: str,
+                what: str = "") -> None:
+    """Reject ``value`` unless it is an instance of ``kinds`` (a type or a tuple of types).
+
+    Passing the class itself (``DecisionTreeClassifier`` instead of
+    ``DecisionTreeClassifier(...)``) gets its own feedback. ``what`` adds a few words on what the
+    value should hold: ``expect_type(scores, dict, "scores", "(name -> accuracy)")``.
+    """
+    wanted = _kinds_text(kinds)
+    if isinstance(value, type):
+        fail(f"`{name}` is the class {value.__name__} itself; create an instance by calling "
+             f"it, e.g. `{value.__name__}(...)`.")
+    suffix = f" {what}" if what else ""
+    expect(isinstance(value, kinds), f"`{name}` should be a {wanted}{suffix}, "
+                                     f"not a {type_name(value)}.")
+
+
+# -- numbers -------------------------------------------------------------------------------
+def is_real(value: object) -> bool:
+    """A real number: Python or NumPy int or float, but not a bool (``True`` is not a score)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def expect_number(value: object, name: str) -> float:
+    """``value`` as a float if it is a single real number (a 0-d array counts), else reject.
+
+    An array of several values gets feedback that says to reduce it to one value.
+    """
+    if isinstance(value, np.ndarray):
+        expect(value.ndim == 0,
+               f"`{name}` should be a single number, but it is an array of shape "
+               f"{value.shape}: reduce it to one value (np.mean, .sum(), .item()).")
+        value = value.item()
+    expect(is_real(value), f"`{name}` should be a single number, not a {type_name(value)}.")
+    return float(value)
+
+
+def expect_integer(value: object, name: str) -> int:
+    """``value`` as an int if it is a whole number of an integer type (Python or NumPy)."""
+    number = expect_number(value, name)
+    if isinstance(value, np.ndarray):
+        value = value.item()
+    expect(isinstance(value, numbers.Integral),
+           f"`{name}` should be an integer (a count), not a {type_name(value)}"
+           + (": convert it with int(...)." if number.is_integer() else "."))
+    return int(value)
+
+
+# -- arrays and tables ---------------------------------------------------------------------
+def expect_array(value: object, name: str, *, real: bool = False) -> np.ndarray:
+    """``value`` if it is a NumPy array (with a real-number dtype when ``real``), else reject.
+
+    A Python list or tuple gets feedback that says to use NumPy operations on whole arrays.
+    """
+    if isinstance(value, list | tuple):
+        fail(f"`{name}` is a Python {type_name(value)}, not a NumPy array: use NumPy "
+             "operations on whole arrays (they return arrays) instead of building a list.")
+    expect(isinstance(value, np.ndarray),
+           f"`{name}` should be a NumPy array, not a {type_name(value)}.")
+    if real:
+        dtype = value.dtype
+        expect(np.issubdtype(dtype, np.number) and not np.issubdtype(dtype, np.complexfloating),
+               f"`{name}` should hold real numbers, but its dtype is {dtype}.")
+    return value
+
+
+def expect_shape(array: np.ndarray, shape: tuple[int, ...], name: str, of: str = "") -> None:
+    """Reject ``array`` unless its shape is ``shape``; ``of`` names the input it must match."""
+    if of:
+        message = (f"`{name}` has shape {array.shape}, but `{of}` has shape {shape}: "
+                   "the result should have one value per entry of the input.")
+    else:
+        message = f"`{name}` should have shape {shape}, but it has shape {array.shape}."
+    expect(array.shape == shape, message)
+
+
+def expect_finite(array: np.ndarray, name: str, why: str = "") -> None:
+    """Reject an array holding NaN or infinity; ``why`` suggests a cause, e.g. a division."""
+    expect(np.isfinite(array).all(), f"`{name}` contains NaN or infinite values{why}.")
+
+
+def expect_frame(value: object, name: str, what: str = "",
+                 columns: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
+    """``value`` if it is a DataFrame (a Series gets its own feedback), else reject.
+
+    With ``columns``, the frame must have exactly these columns in this order.
+    """
+    suffix = f" {what}" if what else ""
+    if isinstance(value, pd.Series):
+        fail(f"`{name}` is a Series (one column); it should be a DataFrame{suffix}.")
+    expect(isinstance(value, pd.DataFrame),
+           f"`{name}` should be a pandas DataFrame{suffix}, not a {type_name(value)}.")
+    if columns is not None:
+        wanted = list(columns)
+        got = [str(c) for c in value.columns]
+        if sorted(got) == sorted(wanted) and got != wanted:
+            fail(f"`{name}` has the right columns in the wrong order: put them in the order "
+                 "the task lists them.")
+        expect(got == wanted, f"`{name}` should have exactly the columns "
+                              f"{', '.join(wanted)} (in that order).")
+    return value
+
+
+def expect_series(value: object, name: str, what: str = "") -> pd.Series:
+    """``value`` if it is a Series (a DataFrame gets its own feedback), else reject."""
+    suffix = f" {what}" if what else ""
+    if isinstance(value, pd.DataFrame):
+        fail(f"`{name}` is a DataFrame; it should be a pandas Series{suffix}.")
+    expect(isinstance(value, pd.Series),
+           f"`{name}` should be a pandas Series{suffix}, not a {type_name(value)}.")
+    return value
+
+
+# -- the learner's functions ---------------------------------------------------------------
+def expect_function(value: object, name: str) -> Callable:
+    """Reject anything but a function: the learner must pass ``name`` itself, not its result."""
+    expect(callable(value), f"pass the function itself, `{name}`, without calling it "
+                            f"(you passed a {type_name(value)}).")
+    return value  # type: ignore[return-value]
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlist = _SHORT.maxtuple = 8
+_SHORT.maxstring = _SHORT.maxother = 40
+
+
+def _argument_text(value: object) -> str:
+    if isinstance(value, np.ndarray | pd.DataFrame | pd.Series):
+        return f"<{type_name(value)} of shape {value.shape}>"
+    return _SHORT.repr(value)
+
+
+def call_learner(function: Callable, *args: object, call: str | None = None) -> object:
+    """Call the learner's ``function`` with ``args``; return its result, or report ⏳ if it
+    returns the ``...`` placeholder (or a tuple, list or dict holding one).
+
+    If the function raises, the learner sees which call failed and how: ``call`` is the text
+    shown (default: the function's name with short forms of the arguments).
+    """
+    if call is None:
+        shown = ", ".join(_argument_text(a) for a in args)
+        call = f"{getattr(function, '__name__', 'your function')}({shown})"
+    try:
+        result = function(*args)
+    except Exception as error:  # the learner's code broke: feedback, never a traceback
+        fail(f"`{call}` raised {type_name(error)}: {error}")
+    return attempted(result)
+
+
+# -- scikit-learn --------------------------------------------------------------------------
+def is_fitted(estimator: object) -> bool:
+    """Has ``estimator`` been fitted? False for an unfitted one and for a non-estimator."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    if isinstance(estimator, type) or not hasattr(estimator, "fit"):
+        return False
+    try:
+        check_is_fitted(estimator)
+    except (NotFittedError, TypeError):
+        return False
+    return True
+
+
+# -- inside a check ------------------------------------------------------------------------
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Silence warnings raised inside a check (a learner's odd value may trigger some)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+# -- course data ---------------------------------------------------------------------------
+@cache
+def _cached_dataset(name: str) -> pd.DataFrame:
+    from .datasets import load_dataset
+
+    return load_dataset(name)
+
+
+def course_dataset(name: str) -> pd.DataFrame:
+    """A course dataset (``utils.load_dataset``), loaded once and handed out as a fresh copy,
+    so that neither a check nor a learner's function can change what the next check sees."""
+    return _cached_dataset(name).copy()
