@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 from scipy.stats import loguniform, randint, uniform
 from sklearn.model_selection import (
-    GridSearchCV, KFold, ParameterGrid, RandomizedSearchCV, StratifiedKFold, train_test_split,
+    GridSearchCV,
+    KFold,
+    ParameterGrid,
+    RandomizedSearchCV,
+    StratifiedKFold,
+    train_test_split,
 )
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline

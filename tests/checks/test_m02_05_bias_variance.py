@@ -8,7 +8,12 @@ import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import (
-    KFold, StratifiedKFold, cross_validate, learning_curve, train_test_split, validation_curve,
+    KFold,
+    StratifiedKFold,
+    cross_validate,
+    learning_curve,
+    train_test_split,
+    validation_curve,
 )
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..check_helpers import expect_frame, expect_integer, expect_type, type_name
 from ..exercises import Exercise, expect, fail
-from ._m02_helpers import expect_frame, expect_integer, expect_type, type_name
 
 NOTEBOOK = "02_model_training_evaluation/04_hyperparameter_search"
 
@@ -63,7 +63,7 @@ def _expect_fitted_search(search, name: str) -> None:
 
 
 # -- q1: GridSearchCV over a scaler + k-NN pipeline ------------------------------------------
-def _check_knn_search(knn_search, k_values, cv, X_train, y_train, X_test) -> str:
+def _check_q1(knn_search, k_values, cv, X_train, y_train, X_test) -> str:
     from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.pipeline import Pipeline
@@ -132,8 +132,25 @@ def _check_knn_search(knn_search, k_values, cv, X_train, y_train, X_test) -> str
             f"{knn_search.best_score_:.3f}.")
 
 
+q1 = Exercise(
+    name="q1",
+    notebook=NOTEBOOK,
+    check_fn=_check_q1,
+    hints=[
+        "Three pieces: a pipeline (scaler, then k-NN), a grid (a dict: hyper-parameter name "
+        "-> list of values), and GridSearchCV(pipeline, grid, cv=cv), fitted on the training "
+        "set.",
+        "In a pipeline made by make_pipeline, the k-NN step is called 'kneighborsclassifier', "
+        "so its hyper-parameters are 'kneighborsclassifier__n_neighbors' and "
+        "'kneighborsclassifier__weights' (two underscores).",
+        "`GridSearchCV(make_pipeline(StandardScaler(), KNeighborsClassifier()), {...: K_VALUES, "
+        "...: ['uniform', 'distance']}, cv=cv)`, then `.fit(X_train, y_train)`.",
+    ],
+)
+
+
 # -- q2: the five best candidates from cv_results_ --------------------------------------------
-def _check_top5(top5, svc_search) -> str:
+def _check_q2(top5, svc_search) -> str:
     top5 = expect_frame(top5, "top5", "(one row per candidate)", columns=TOP5_COLUMNS)
     results = pd.DataFrame(svc_search.cv_results_)
     expect(len(top5) == 5, f"`top5` should hold the five best candidates, one per row; it has "
@@ -184,8 +201,25 @@ def _check_top5(top5, svc_search) -> str:
            "(descending) or by rank_test_score (ascending).")
     spread = float(top5["std_test_score"].max())
     gap = float(scores[0] - scores[-1])
-    return (f"the top five span {gap:.3f} in mean accuracy, while a fold-to-fold standard "
-            f"deviation reaches {spread:.3f}: they are close to tied.")
+    if gap < spread:
+        return (f"the top five span {gap:.3f} in mean accuracy, less than their fold-to-fold "
+                f"standard deviation (up to {spread:.3f}): they are practically tied.")
+    return (f"the top five span {gap:.3f} in mean accuracy, more than their fold-to-fold "
+            f"standard deviation (up to {spread:.3f}).")
+
+
+q2 = Exercise(
+    name="q2",
+    notebook=NOTEBOOK,
+    check_fn=_check_q2,
+    hints=[
+        "`pd.DataFrame(svc_search.cv_results_)` has one row per candidate; sort it, keep five "
+        "rows, then select the four columns.",
+        "rank_test_score is 1 for the best validation score; mean_train_score measures "
+        "memory, not what you want to rank by.",
+        "`.sort_values('rank_test_score').head(5)[[...the four column names...]]`.",
+    ],
+)
 
 
 # -- q3: RandomizedSearchCV with randint and loguniform ---------------------------------------
@@ -193,7 +227,7 @@ def _distribution_name(value: object) -> str | None:
     return getattr(getattr(value, "dist", None), "name", None)
 
 
-def _check_integer_distribution(key: str, value: object, low: int, high: int) -> None:
+def _expect_integer_distribution(key: str, value: object, low: int, high: int) -> None:
     if isinstance(value, list | tuple | range | np.ndarray):
         expect({int(v) for v in value} == set(range(low, high + 1)),
                f"`{key}` is a fixed list of values; the task asks for every whole number "
@@ -211,7 +245,7 @@ def _check_integer_distribution(key: str, value: object, low: int, high: int) ->
            f"{high}, both included.")
 
 
-def _check_log_distribution(key: str, value: object, low: float, high: float) -> None:
+def _expect_log_distribution(key: str, value: object, low: float, high: float) -> None:
     if isinstance(value, list | tuple | np.ndarray):
         fail(f"`{key}` is a fixed list, so only those values are ever tried; draw it from a "
              "continuous distribution on a log scale.")
@@ -227,7 +261,7 @@ def _check_log_distribution(key: str, value: object, low: float, high: float) ->
            f"{high:g}.")
 
 
-def _check_tree_search(tree_search, n_iter, seed, cv, X_train, y_train, X_test) -> str:
+def _check_q3(tree_search, n_iter, seed, cv, X_train, y_train, X_test) -> str:
     from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
     from sklearn.tree import DecisionTreeClassifier
 
@@ -258,8 +292,8 @@ def _check_tree_search(tree_search, n_iter, seed, cv, X_train, y_train, X_test) 
     expect(not extra, f"the search also tunes {', '.join(extra)}; tune only what the task "
                       "lists.")
     for key, (low, high) in TREE_INTEGER_RANGES.items():
-        _check_integer_distribution(key, distributions[key], low, high)
-    _check_log_distribution(log_key, distributions[log_key], log_low, log_high)
+        _expect_integer_distribution(key, distributions[key], low, high)
+    _expect_log_distribution(log_key, distributions[log_key], log_low, log_high)
     expect(tree_search.n_iter == n_iter,
            f"the search draws {tree_search.n_iter} candidates; the task asks for `n_iter` of "
            "them.")
@@ -278,8 +312,24 @@ def _check_tree_search(tree_search, n_iter, seed, cv, X_train, y_train, X_test) 
             f"{tree_search.best_score_:.3f}.")
 
 
+q3 = Exercise(
+    name="q3",
+    notebook=NOTEBOOK,
+    check_fn=_check_q3,
+    hints=[
+        "Give RandomizedSearchCV a dict that maps each hyper-parameter name to a distribution "
+        "from scipy.stats, plus n_iter, cv and random_state.",
+        "Integers: `randint(low, high)` draws low ... high - 1, so add one to the largest value "
+        "you want. Scale-like values: `loguniform(a, b)`.",
+        "`RandomizedSearchCV(DecisionTreeClassifier(random_state=SEED), {'max_depth': "
+        "randint(1, 21), ...}, n_iter=n_iter, cv=cv, random_state=SEED)`, then fit it on the "
+        "training set.",
+    ],
+)
+
+
 # -- q4: how many fits a planned search costs --------------------------------------------------
-def _check_n_fits(n_fits, planned_grid, planned_folds) -> str:
+def _check_q4(n_fits, planned_grid, planned_folds) -> str:
     from sklearn.model_selection import ParameterGrid
 
     n = expect_integer(n_fits, "n_fits")
@@ -314,54 +364,10 @@ def _check_n_fits(n_fits, planned_grid, planned_folds) -> str:
          "multiply by the folds and add the refit.")
 
 
-q1 = Exercise(
-    name="q1",
-    notebook=NOTEBOOK,
-    check_fn=_check_knn_search,
-    hints=[
-        "Three pieces: a pipeline (scaler, then k-NN), a grid (a dict: hyper-parameter name "
-        "-> list of values), and GridSearchCV(pipeline, grid, cv=cv), fitted on the training "
-        "set.",
-        "In a pipeline made by make_pipeline, the k-NN step is called 'kneighborsclassifier', "
-        "so its hyper-parameters are 'kneighborsclassifier__n_neighbors' and "
-        "'kneighborsclassifier__weights' (two underscores).",
-        "`GridSearchCV(make_pipeline(StandardScaler(), KNeighborsClassifier()), {...: K_VALUES, "
-        "...: ['uniform', 'distance']}, cv=cv)`, then `.fit(X_train, y_train)`.",
-    ],
-)
-
-q2 = Exercise(
-    name="q2",
-    notebook=NOTEBOOK,
-    check_fn=_check_top5,
-    hints=[
-        "`pd.DataFrame(svc_search.cv_results_)` has one row per candidate; sort it, keep five "
-        "rows, then select the four columns.",
-        "rank_test_score is 1 for the best validation score; mean_train_score measures "
-        "memory, not what you want to rank by.",
-        "`.sort_values('rank_test_score').head(5)[[...the four column names...]]`.",
-    ],
-)
-
-q3 = Exercise(
-    name="q3",
-    notebook=NOTEBOOK,
-    check_fn=_check_tree_search,
-    hints=[
-        "Give RandomizedSearchCV a dict that maps each hyper-parameter name to a distribution "
-        "from scipy.stats, plus n_iter, cv and random_state.",
-        "Integers: `randint(low, high)` draws low ... high - 1, so add one to the largest value "
-        "you want. Scale-like values: `loguniform(a, b)`.",
-        "`RandomizedSearchCV(DecisionTreeClassifier(random_state=SEED), {'max_depth': "
-        "randint(1, 21), ...}, n_iter=n_iter, cv=cv, random_state=SEED)`, then fit it on the "
-        "training set.",
-    ],
-)
-
 q4 = Exercise(
     name="q4",
     notebook=NOTEBOOK,
-    check_fn=_check_n_fits,
+    check_fn=_check_q4,
     hints=[
         "Fits = candidates x folds, plus one refit of the winner.",
         "Within one grid the numbers of values multiply; the candidates of a list of grids "

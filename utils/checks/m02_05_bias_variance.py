@@ -12,8 +12,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..check_helpers import expect_frame, expect_number, expect_type, is_fitted, quiet, type_name
 from ..exercises import Exercise, expect, fail
-from ._m02_helpers import expect_frame, expect_number, expect_type, is_fitted, quiet, type_name
 
 NOTEBOOK = "02_model_training_evaluation/05_bias_variance"
 
@@ -46,7 +46,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 # -- q1: a validation curve for k-NN, and the best k ----------------------------------------
-def _check_knn_curve(train_scores, val_scores, best_k, knn, k_range, cv, X_train,
+def _check_q1(train_scores, val_scores, best_k, knn, k_range, cv, X_train,
                      y_train) -> str:
     from sklearn.base import clone
     from sklearn.model_selection import validation_curve
@@ -91,8 +91,23 @@ def _check_knn_curve(train_scores, val_scores, best_k, knn, k_range, cv, X_train
     return f"best k = {best_k}, mean validation accuracy {score:.3f}."
 
 
+q1 = Exercise(
+    name="q1",
+    notebook=NOTEBOOK,
+    check_fn=_check_q1,
+    hints=[
+        "`validation_curve(model, X, y, param_name=..., param_range=..., cv=...)` returns two "
+        "arrays: training scores, then validation scores, one row per value.",
+        "The k-NN step of `knn` is named 'kneighborsclassifier', so the parameter name is "
+        "'kneighborsclassifier__n_neighbors'.",
+        "Average each row over the folds with `.mean(axis=1)`, find the position of the "
+        "largest validation mean with `np.argmax`, and look that position up in K_RANGE.",
+    ],
+)
+
+
 # -- q2: a learning curve, and its diagnosis -------------------------------------------------
-def _check_learning_curve(sizes, train_scores, val_scores, diagnosis, model, train_sizes,
+def _check_q2(sizes, train_scores, val_scores, diagnosis, model, train_sizes,
                           gap_threshold, cv, X_train, y_train) -> str:
     from sklearn.base import clone
     from sklearn.model_selection import learning_curve
@@ -137,8 +152,23 @@ def _check_learning_curve(sizes, train_scores, val_scores, diagnosis, model, tra
     return f"gap at {int(ref_sizes[-1])} rows: {gap:.3f}, so {right}."
 
 
+q2 = Exercise(
+    name="q2",
+    notebook=NOTEBOOK,
+    check_fn=_check_q2,
+    hints=[
+        "`learning_curve(model, X, y, train_sizes=..., cv=...)` returns three arrays: the "
+        "sizes, the training scores and the validation scores.",
+        "The largest size is the last row: `lc_train_scores[-1].mean()` is the mean training "
+        "score there.",
+        "`gap = lc_train_scores[-1].mean() - lc_val_scores[-1].mean()`, then "
+        "`diagnosis = 'high variance' if gap > GAP_THRESHOLD else 'high bias'`.",
+    ],
+)
+
+
 # -- q3: evaluate -> compare -> select over three families -----------------------------------
-def _check_selection(comparison, choice, final, test_accuracy, models, cv, X_train, y_train,
+def _check_q3(comparison, choice, final, test_accuracy, models, cv, X_train, y_train,
                      X_test, y_test) -> str:
     from sklearn.base import clone
     from sklearn.model_selection import cross_validate
@@ -230,38 +260,10 @@ def _check_selection(comparison, choice, final, test_accuracy, models, cv, X_tra
             f"test {accuracy:.3f}.{note}")
 
 
-q1 = Exercise(
-    name="q1",
-    notebook=NOTEBOOK,
-    check_fn=_check_knn_curve,
-    hints=[
-        "`validation_curve(model, X, y, param_name=..., param_range=..., cv=...)` returns two "
-        "arrays: training scores, then validation scores, one row per value.",
-        "The k-NN step of `knn` is named 'kneighborsclassifier', so the parameter name is "
-        "'kneighborsclassifier__n_neighbors'.",
-        "Average each row over the folds with `.mean(axis=1)`, find the position of the "
-        "largest validation mean with `np.argmax`, and look that position up in K_RANGE.",
-    ],
-)
-
-q2 = Exercise(
-    name="q2",
-    notebook=NOTEBOOK,
-    check_fn=_check_learning_curve,
-    hints=[
-        "`learning_curve(model, X, y, train_sizes=..., cv=...)` returns three arrays: the "
-        "sizes, the training scores and the validation scores.",
-        "The largest size is the last row: `lc_train_scores[-1].mean()` is the mean training "
-        "score there.",
-        "`gap = lc_train_scores[-1].mean() - lc_val_scores[-1].mean()`, then "
-        "`diagnosis = 'high variance' if gap > GAP_THRESHOLD else 'high bias'`.",
-    ],
-)
-
 q3 = Exercise(
     name="q3",
     notebook=NOTEBOOK,
-    check_fn=_check_selection,
+    check_fn=_check_q3,
     hints=[
         "Follow the worked example of section 5 step by step, with `digit_models`, X_train, "
         "y_train and the same `cv`.",
