@@ -259,8 +259,8 @@ def test_q3_passes_on_the_whole_loop(data, selection):
     population = selection["comparison"].assign(
         **{"CV std": {n: s["test_score"].std() for n, s in selection["scores"].items()}})
     assert_passes(q3, *_q3(selection, comparison=population, data=data))
-    for name in selection["tied"]:
-        assert_passes(q3, *_q3(selection, choice=name, data=data))
+    for name in selection["tied"][1:]:
+        assert_rejects(q3, *_q3(selection, choice=name, data=data), mentions="simplest")
 
 
 def test_q3_pending(data, selection):
@@ -342,3 +342,25 @@ def test_q3_rejects_a_wrong_test_accuracy(data, selection):
     assert_rejects(q3, *_q3(selection, accuracy=0.5, data=data), mentions="not the accuracy")
     assert_rejects(q3, *_q3(selection, accuracy=final.predict(selection["X_test"]),
                             data=data), mentions="single number")
+
+
+def test_q3_rejects_a_tied_family_when_a_simpler_one_is_tied_too(data):
+    X_train, X_test, y_train, y_test, cv = data
+    models = {"k-NN, 5 neighbours": make_pipeline(StandardScaler(), KNeighborsClassifier(5)),
+              "k-NN, 3 neighbours": make_pipeline(StandardScaler(), KNeighborsClassifier(3))}
+    scores = {n: cross_validate(m, X_train, y_train, cv=cv)["test_score"]
+              for n, m in models.items()}
+    comparison = pd.DataFrame({"CV mean": {n: s.mean() for n, s in scores.items()},
+                               "CV std": {n: s.std(ddof=1) for n, s in scores.items()}})
+    best = comparison["CV mean"].idxmax()
+    threshold = comparison.loc[best, "CV mean"] - comparison.loc[best, "CV std"]
+    assert (comparison["CV mean"] >= threshold).all()  # both are tied
+    simpler, other = models
+    for name, check in [(simpler, assert_passes), (other, assert_rejects)]:
+        final = clone(models[name]).fit(X_train, y_train)
+        args = (comparison, name, final, final.score(X_test, y_test), models, cv, X_train,
+                y_train, X_test, y_test)
+        if check is assert_passes:
+            assert_passes(q3, *args)
+        else:
+            assert_rejects(q3, *args, mentions="simplest")

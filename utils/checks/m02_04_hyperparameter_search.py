@@ -183,9 +183,10 @@ def _check_q2(top5, svc_search) -> str:
         chosen.append(int(match[0]))
 
     by_test = np.sort(results["mean_test_score"].to_numpy())[::-1]
-    if "mean_train_score" in results:
-        by_train = set(results["mean_train_score"].nlargest(5).index)
-        if set(chosen) == by_train and not np.allclose(
+    if "mean_train_score" in results:  # ties in training scores are common (many 1.0s)
+        train = results["mean_train_score"].to_numpy()
+        fifth_best = np.sort(train)[::-1][4]
+        if np.all(train[chosen] >= fifth_best - TOLERANCE) and not np.allclose(
                 np.sort(top5["mean_test_score"].to_numpy())[::-1], by_test[:5]):
             fail("`top5` holds the five best candidates on the TRAINING folds. Rank them by "
                  "their validation score (mean_test_score, or rank_test_score).")

@@ -116,9 +116,12 @@ def _check_q2(sizes, train_scores, val_scores, diagnosis, model, train_sizes,
     if isinstance(sizes, np.ndarray) and sizes.ndim == 2:
         fail("`lc_sizes` is 2-D: learning_curve returns the sizes first, then the training "
              "scores, then the validation scores; unpack them in that order.")
-    expect(isinstance(sizes, np.ndarray) and sizes.shape == (n_sizes,),
+    expect(isinstance(sizes, np.ndarray),
            f"`lc_sizes` should be the 1-D array of training-set sizes that learning_curve "
-           f"returns first ({n_sizes} sizes), not a {type_name(sizes)}.")
+           f"returns first, not a {type_name(sizes)}.")
+    expect(sizes.shape == (n_sizes,),
+           f"`lc_sizes` holds {sizes.size} sizes, but `train_sizes` asks for {n_sizes}: pass "
+           "`train_sizes=train_sizes` to learning_curve.")
     shape = (n_sizes, cv.get_n_splits())
     train_scores = _expect_score_array(train_scores, "lc_train_scores", shape, "size")
     val_scores = _expect_score_array(val_scores, "lc_val_scores", shape, "size")
@@ -218,9 +221,16 @@ def _check_q3(comparison, choice, final, test_accuracy, models, cv, X_train, y_t
                              "`digit_models`.")
     means = {name: float(s.mean()) for name, s in cv_scores.items()}
     best = max(means, key=means.get)
-    threshold = means[best] - float(cv_scores[best].std(ddof=1))
-    tied = [name for name in names if means[name] >= threshold - TOLERANCE]
-    if choice not in tied:
+
+    def tied(ddof: int) -> list[str]:
+        threshold = means[best] - float(cv_scores[best].std(ddof=ddof))
+        return [name for name in names if means[name] >= threshold - TOLERANCE]
+
+    if choice not in {tied(0)[0], tied(1)[0]}:  # either standard deviation is fine
+        if choice in tied(1):
+            fail(f"{choice!r} is within one standard deviation of the best, but so is a "
+                 "family listed before it: the rule prefers the simplest of the tied "
+                 "families.")
         if choice == max(test_scores, key=test_scores.get):
             fail(f"{choice!r} has the best TEST score, but its CV score is more than one "
                  "standard deviation below the best: the choice was made on the test set, "
@@ -253,11 +263,8 @@ def _check_q3(comparison, choice, final, test_accuracy, models, cv, X_train, y_t
             fail("`digit_test_accuracy` is the accuracy on the TRAINING set: score "
                  "`digit_final` on X_test, y_test.")
         fail("`digit_test_accuracy` is not the accuracy of `digit_final` on X_test, y_test.")
-    simpler = [name for name in tied if names.index(name) < names.index(choice)]
-    note = (f" ({simpler[0]!r} was tied and simpler: by the rule, prefer it.)"
-            if simpler else "")
     return (f"{choice!r}: CV {means[choice]:.3f} ± {cv_scores[choice].std(ddof=1):.3f}, "
-            f"test {accuracy:.3f}.{note}")
+            f"test {accuracy:.3f}.")
 
 
 q3 = Exercise(
