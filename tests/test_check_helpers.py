@@ -16,6 +16,8 @@ from utils.check_helpers import (
     course_dataset,
     expect_array,
     expect_finite,
+    expect_fitted_on_training_rows,
+    expect_fold_scores,
     expect_frame,
     expect_function,
     expect_integer,
@@ -26,6 +28,7 @@ from utils.check_helpers import (
     is_fitted,
     is_real,
     quiet,
+    same_numbers,
     type_name,
 )
 from utils.exercises import Mismatch, NotAttempted
@@ -158,3 +161,31 @@ def test_course_dataset_hands_out_copies_of_one_cached_table():
     assert second is not first
     assert "species" in second.columns and (second["body_mass_g"].dropna() > 0).all()
     assert list(PENGUIN_MEASUREMENTS) == [c for c in second.columns if c in PENGUIN_MEASUREMENTS]
+
+
+# -- which rows a model was fitted on, fold scores, same numbers ----------------------------
+@pytest.mark.parametrize("n_fit, mentions", [
+    (25, "fitted on the test set"),
+    (100, "every row, test rows included"),
+    (60, "fitted on 60 rows, but the training set has 75"),
+])
+def test_a_fit_on_other_rows_than_training_is_named(n_fit, mentions):
+    expect_fitted_on_training_rows(75, 75, 25, "model")  # the training rows: accepted
+    with pytest.raises(Mismatch, match=mentions):
+        expect_fitted_on_training_rows(n_fit, 75, 25, "model", "X_train, y_train", "why not")
+
+
+def test_fold_scores_are_one_value_per_fold():
+    scores = expect_fold_scores([0.9, 0.8, 0.85], "scores", n_folds=3)
+    assert scores.dtype == float and scores.shape == (3,)
+    for wrong, mentions in [(0.85, "single number"), ({"test_score": [0.9]}, "cross_validate"),
+                            ("0.9", "1-D array"), (np.ones((3, 2)), "1-D"),
+                            ([0.9, 0.8], "makes 3 folds")]:
+        with pytest.raises(Mismatch, match=mentions):
+            expect_fold_scores(wrong, "scores", n_folds=3)
+
+
+def test_same_numbers_needs_the_same_shape_and_values():
+    assert same_numbers([1.0, 2.0], np.array([1.0, 2.0 + 1e-12]))
+    assert not same_numbers([1.0, 2.0], [1.0, 2.001])
+    assert not same_numbers([1.0, 2.0], [[1.0, 2.0]])

@@ -157,3 +157,27 @@ def test_every_check_module_belongs_to_a_notebook():
     assert set(all_exercises()) == set(ids), "a check module names a notebook that is missing"
     assert {notebook_id(p) for p in EXERCISES} == set(ids)
     assert NOTEBOOKS_DIR.is_dir()
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=ids)
+def test_papermill_can_read_every_parameter(path):
+    """A parameters-cell line papermill cannot parse is silently not a parameter."""
+    import papermill
+
+    known = papermill.inspect_notebook(str(path))
+    cell = next(c for c in read(path).cells if "parameters" in c.metadata.get("tags", []))
+    assigned = re.findall(r"^([A-Z][A-Z0-9_]*)\s*=", cell.source, re.M)
+    missed = set(assigned) - set(known)
+    assert assigned and not missed, f"papermill cannot read {missed}: simplify those lines"
+
+
+def test_the_repo_explains_itself():
+    guide = (REPO_ROOT / "CONTRIBUTING.md").read_text()
+    assert "## 10. Adding a module, step by step" in guide
+    assert "](CONTRIBUTING.md)" in (REPO_ROOT / "README.md").read_text()
+    outside = "COURSE_" + "DESIGN"  # the planning document beside the repo, never cited in it
+    skip = {".venv", "workspace", "backups", ".git"}
+    for path in REPO_ROOT.rglob("*"):
+        parts = set(path.relative_to(REPO_ROOT).parts)
+        if path.suffix in {".py", ".md", ".ipynb", ".cfg", ".toml", ".yml"} and not skip & parts:
+            assert outside not in path.read_text(errors="ignore"), f"{path} cites {outside}"

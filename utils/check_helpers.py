@@ -7,10 +7,11 @@ feedback that names the learner's variable and what it holds, never the right an
 * types: ``type_name``, ``expect_type`` (also catches "the class itself, not an instance");
 * numbers: ``is_real``, ``expect_number``, ``expect_integer``;
 * arrays and tables: ``expect_array``, ``expect_shape``, ``expect_finite``, ``expect_frame``,
-  ``expect_series``;
+  ``expect_series``, ``same_numbers``; cross-validation results: ``expect_fold_scores``;
 * functions: ``expect_function`` ("pass the function itself, not its result") and
   ``call_learner`` (call it; a crash becomes feedback naming the call, ``...`` means ⏳);
-* scikit-learn: ``is_fitted`` (imports scikit-learn only when called);
+* scikit-learn: ``is_fitted`` (imports scikit-learn only when called) and
+  ``expect_fitted_on_training_rows`` (the classic mistake: fitting on test rows or on all rows);
 * ``quiet()``: silence the warnings a learner's odd value may raise inside a check;
 * course data: ``course_dataset(name)``, a cached table handed out as a fresh copy, and
   ``PENGUIN_MEASUREMENTS``.
@@ -35,8 +36,9 @@ from .exercises import attempted, expect, fail
 
 __all__ = [
     "PENGUIN_MEASUREMENTS", "call_learner", "course_dataset", "expect_array", "expect_finite",
-    "expect_frame", "expect_function", "expect_integer", "expect_number", "expect_series",
-    "expect_shape", "expect_type", "is_fitted", "is_real", "quiet", "type_name",
+    "expect_fitted_on_training_rows", "expect_fold_scores", "expect_frame", "expect_function",
+    "expect_integer", "expect_number", "expect_series", "expect_shape", "expect_type",
+    "is_fitted", "is_real", "quiet", "same_numbers", "type_name",
 ]
 
 # The four numeric measurement columns of the penguins table, in the table's order.
@@ -167,6 +169,39 @@ def expect_series(value: object, name: str, what: str = "") -> pd.Series:
     return value
 
 
+def same_numbers(a: object, b: object, atol: float = 1e-9) -> bool:
+    """The same shape and the same values within ``atol`` (absolute; no relative slack)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=0, atol=atol))
+
+
+def expect_fold_scores(value: object, name: str, n_folds: int | None = None) -> np.ndarray:
+    """The learner's per-fold scores (what ``cross_val_score`` returns) as a 1-D float array.
+
+    Their mean, a ``cross_validate`` dict, or a wrong number of folds (``n_folds``, when
+    given: the folds of the splitter the learner was handed) each get their own feedback.
+    """
+    if is_real(value):
+        fail(f"`{name}` is a single number; keep one value per fold (the array "
+             "`cross_val_score` returns), not their mean.")
+    if isinstance(value, dict):
+        fail(f"`{name}` is a dict; `cross_val_score` (not `cross_validate`) returns the "
+             "array of fold scores asked for.")
+    expect(isinstance(value, np.ndarray | list | tuple | pd.Series),
+           f"`{name}` should be a 1-D array with one value per fold (what `cross_val_score` "
+           f"returns), not a {type_name(value)}.")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        fail(f"`{name}` should hold one number per fold.")
+    expect(array.ndim == 1, f"`{name}` should be 1-D, one score per fold.")
+    if n_folds is not None:
+        expect(len(array) == n_folds,
+               f"`{name}` has {len(array)} values, but the splitter you were given makes "
+               f"{n_folds} folds: pass it as `cv=`.")
+    return array
+
+
 # -- the learner's functions ---------------------------------------------------------------
 def expect_function(value: object, name: str) -> Callable:
     """Reject anything but a function: the learner must pass ``name`` itself, not its result."""
@@ -216,6 +251,27 @@ def is_fitted(estimator: object) -> bool:
     except (NotFittedError, TypeError):
         return False
     return True
+
+
+def expect_fitted_on_training_rows(n_fit: int, n_train: int, n_test: int, name: str,
+                                   fit_on: str = "the training rows", why: str = "") -> None:
+    """Reject a model (or a step) whose fit saw anything but the training rows.
+
+    ``n_fit`` is how many rows its fit saw (``n_samples_fit_``, ``n_samples_seen_``, a tree's
+    root count). The feedback names what happened: the test rows, every row (test rows
+    included: leakage) or another number of rows. ``fit_on`` names the training data as the
+    notebook does (``"X_train, y_train"``); ``why`` adds the reason in the lesson's words.
+    """
+    if n_fit == n_train:
+        return
+    reason = f": {why}" if why else "."
+    if n_fit == n_test:
+        fail(f"`{name}` was fitted on the test set. Fit it on {fit_on} only{reason}")
+    if n_fit == n_train + n_test:
+        fail(f"`{name}` was fitted on every row, test rows included. Fit it on {fit_on} "
+             f"only{reason}")
+    fail(f"`{name}` was fitted on {n_fit} rows, but the training set has {n_train}. Fit it on "
+         f"{fit_on}.")
 
 
 # -- inside a check ------------------------------------------------------------------------

@@ -13,7 +13,14 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..check_helpers import expect_type, is_fitted, is_real, quiet, type_name
+from ..check_helpers import (
+    expect_fitted_on_training_rows,
+    expect_type,
+    is_fitted,
+    is_real,
+    quiet,
+    type_name,
+)
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "01_python_for_ml/04_sklearn_estimators"
@@ -21,21 +28,10 @@ NOTEBOOK = "01_python_for_ml/04_sklearn_estimators"
 TREE_ACCURACY_FLOOR = 0.85  # a depth-3 tree on penguin measurements does far better
 KNN_PIPE_ACCURACY_FLOOR = 0.9  # scaled k-NN on penguin measurements does far better
 TOLERANCE = 1e-6
+WHY_TRAIN_ONLY = "the test set must stay unseen until you evaluate"
 
 
 # -- helpers shared by several checks of this notebook ----------------------------------------
-def _fit_size_feedback(n_fit: int, name: str, n_train: int, n_test: int) -> None:
-    """Reject a model fitted on anything but the training rows."""
-    if n_fit == n_train:
-        return
-    if n_fit == n_test:
-        fail(f"`{name}` was fitted on the test set. Fit on X_train, y_train: the test set "
-             "must stay unseen until you evaluate.")
-    if n_fit == n_train + n_test:
-        fail(f"`{name}` was fitted on every row, test rows included. Fit on X_train, y_train "
-             "only, otherwise the test score is no longer an honest estimate.")
-    fail(f"`{name}` was fitted on {n_fit} rows, but X_train has {n_train}. Fit it on "
-         "X_train, y_train.")
 
 
 # -- q1: fit a decision tree, predict the test set ----------------------------------------
@@ -52,7 +48,8 @@ def _check_q1(tree, y_pred, X_train, X_test, y_test) -> str:
     expect(hasattr(tree, "tree_"),
            "`tree` is not fitted yet: call `tree.fit(X_train, y_train)` before predicting.")
     n_train, n_test = len(X_train), len(X_test)
-    _fit_size_feedback(int(tree.tree_.n_node_samples[0]), "tree", n_train, n_test)
+    expect_fitted_on_training_rows(int(tree.tree_.n_node_samples[0]), n_train, n_test, "tree",
+                                   "X_train, y_train", WHY_TRAIN_ONLY)
 
     if y_pred is None:
         fail("`y_pred` is None: `tree.predict(...)` returns the predictions, assign them.")
@@ -119,7 +116,8 @@ def _check_q2(knn_pipe, X_train, X_test, y_test, n_neighbors) -> str:
     expect(is_fitted(knn_pipe),
            "`knn_pipe` is not fitted yet: call `knn_pipe.fit(X_train, y_train)`.")
     n_train, n_test = len(X_train), len(X_test)
-    _fit_size_feedback(int(steps[-1].n_samples_fit_), "knn_pipe", n_train, n_test)
+    expect_fitted_on_training_rows(int(steps[-1].n_samples_fit_), n_train, n_test, "knn_pipe",
+                                   "X_train, y_train", WHY_TRAIN_ONLY)
     n_seen = getattr(steps[0], "n_samples_seen_", n_train)
     n_seen = int(np.max(n_seen))  # StandardScaler may store one count per feature
     if n_seen != n_train:

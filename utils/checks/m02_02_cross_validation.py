@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..check_helpers import is_real, quiet, type_name
+from ..check_helpers import expect_fold_scores, is_real, quiet, same_numbers, type_name
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "02_model_training_evaluation/02_cross_validation"
@@ -23,33 +23,10 @@ NOISE_CHANCE_CEILING = 0.7  # an honest score on pure noise stays near 0.5
 
 
 # -- helpers shared by several checks of this notebook ----------------------------------------
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=0, atol=1e-9))
 
 
-def _fold_scores(value: object, name: str, n_folds: int) -> np.ndarray:
-    """A 1-D float array with one score per fold."""
-    if is_real(value):
-        fail(f"`{name}` is a single number; the task asks for one value per fold (the array "
-             "`cross_val_score` returns), not their mean.")
-    if isinstance(value, Mapping):
-        fail(f"`{name}` is a dict; `cross_val_score` (not `cross_validate`) returns the "
-             "array of fold scores asked for.")
-    array = np.asarray(value, dtype=float) if _array_like(value) else None
-    expect(array is not None and array.ndim == 1,
-           f"`{name}` should be a 1-D array with one value per fold, got {type_name(value)}.")
-    expect(len(array) == n_folds,
-           f"`{name}` has {len(array)} values, but the splitter you were given makes "
-           f"{n_folds} folds: pass it as `cv=`.")
-    return array
 
 
-def _array_like(value: object) -> bool:
-    try:
-        np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return not isinstance(value, str | bytes)
 
 
 # -- q1: cross_validate with two metrics and training scores ----------------------------
@@ -98,8 +75,8 @@ def _check_q1(skf, knn_results, model, X, y, n_splits) -> str:
         expect(len(mine) == n_splits,
                f"`knn_results['test_{metric}']` has {len(mine)} folds, not {n_splits}: pass "
                "`cv=skf`.")
-        if not _same(mine, reference[f"test_{metric}"]):
-            if _same(mine, reference[f"train_{metric}"]):
+        if not same_numbers(mine, reference[f"test_{metric}"]):
+            if same_numbers(mine, reference[f"train_{metric}"]):
                 fail(f"`test_{metric}` holds training scores: check what you stored.")
             fail(f"`test_{metric}` differs from a rerun of `cross_validate(knn, X, y, cv=skf, "
                  "...)`: cross-validate the given `knn` pipeline on X, y with your `skf`.")
@@ -127,22 +104,22 @@ def _check_q2(paired_diffs, model_a, model_b, X, y, cv) -> str:
     from sklearn.model_selection import cross_val_score
 
     n_folds = cv.get_n_splits()
-    diffs = _fold_scores(paired_diffs, "paired_diffs", n_folds)
+    diffs = expect_fold_scores(paired_diffs, "paired_diffs", n_folds)
     with quiet():
         a = cross_val_score(clone(model_a), X, y, cv=cv)
         b = cross_val_score(clone(model_b), X, y, cv=cv)
-    if _same(diffs, a - b):
+    if same_numbers(diffs, a - b):
         return (f"logistic regression wins on {np.mean(diffs > 0):.0%} of the folds; the "
                 f"differences spread by {diffs.std():.3f}.")
-    if _same(diffs, b - a):
+    if same_numbers(diffs, b - a):
         fail("the differences have the wrong sign: the task asks for logistic regression "
              "minus k-NN.")
-    if _same(np.sort(diffs), np.sort(a - b)):
+    if same_numbers(np.sort(diffs), np.sort(a - b)):
         fail("the differences are out of fold order: keep them in the order the folds come.")
-    if _same(diffs, np.sort(a) - np.sort(b)) or _same(diffs, np.sort(b) - np.sort(a)):
+    if same_numbers(diffs, np.sort(a) - np.sort(b)) or same_numbers(diffs, np.sort(b) - np.sort(a)):
         fail("the scores were sorted before subtracting, so the differences no longer pair "
              "the same fold. Subtract the two arrays as `cross_val_score` returns them.")
-    if _same(np.abs(diffs), np.abs(a - b)):
+    if same_numbers(np.abs(diffs), np.abs(a - b)):
         fail("some differences have lost their sign: do not take absolute values.")
     fail("`paired_diffs` is not the fold-by-fold difference of the two models' scores on the "
          "folds of `rskf`: take both models' scores on the same splitter (`fold_scores`, or "
@@ -206,10 +183,10 @@ def _check_q3(honest_pipe, honest_scores, X_noise, y_noise, cv, k_best) -> str:
            f"the model is a {type_name(steps[-1])}; the task asks for a LogisticRegression.")
 
     n_folds = cv.get_n_splits()
-    scores = _fold_scores(honest_scores, "honest_scores", n_folds)
+    scores = expect_fold_scores(honest_scores, "honest_scores", n_folds)
     with quiet():
         reference = cross_val_score(clone(honest_pipe), X_noise, y_noise, cv=cv)
-    if _same(scores, reference):
+    if same_numbers(scores, reference):
         expect(scores.mean() <= NOISE_CHANCE_CEILING,
                "the scores are far above chance on pure noise: something in your pipeline "
                "still sees the validation folds.")
@@ -249,15 +226,15 @@ def _check_q4(nested_scores, search, X, y, outer_cv) -> str:
                  "as a maximum, hence optimistic. Cross-validate the search itself.")
         fail("`nested_scores` is a single number; keep one score per outer fold.")
     n_folds = outer_cv.get_n_splits()
-    scores = _fold_scores(nested_scores, "nested_scores", n_folds)
+    scores = expect_fold_scores(nested_scores, "nested_scores", n_folds)
     with quiet():
         reference = cross_val_score(clone(search), X, y, cv=outer_cv)
-    if _same(scores, reference):
+    if same_numbers(scores, reference):
         return f"nested accuracy {scores.mean():.3f} ± {scores.std():.3f}."
     if hasattr(search, "best_estimator_"):
         with quiet():
             shortcut = cross_val_score(clone(search.best_estimator_), X, y, cv=outer_cv)
-        if _same(scores, shortcut):
+        if same_numbers(scores, shortcut):
             fail("these are the outer scores of the best model found on ALL rows: its "
                  "hyper-parameters were chosen with the outer test folds, so it was tuned on "
                  "its own test data. Pass the search itself to `cross_val_score`.")

@@ -11,7 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..check_helpers import expect_frame, expect_integer, expect_type, type_name
+from ..check_helpers import (
+    expect_fitted_on_training_rows,
+    expect_frame,
+    expect_integer,
+    expect_type,
+    type_name,
+)
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "02_model_training_evaluation/04_hyperparameter_search"
@@ -21,20 +27,9 @@ TOP5_COLUMNS = ("param_svc__C", "param_svc__gamma", "mean_test_score", "std_test
 TREE_INTEGER_RANGES = {"max_depth": (1, 20), "min_samples_leaf": (1, 50)}  # both ends included
 TREE_LOG_RANGE = ("ccp_alpha", 1e-4, 1e-1)
 TOLERANCE = 1e-9
+WHY_SEARCH = "the test set judges the winner once, afterwards, never helps choose it"
 
 
-def _rows_fitted_feedback(n_fit: int, name: str, n_train: int, n_test: int) -> None:
-    """Reject a search whose final model was fitted on anything but the training rows."""
-    if n_fit == n_train:
-        return
-    if n_fit == n_test:
-        fail(f"`{name}` was fitted on the test set. A search must only ever see the training "
-             "rows: the test set judges the winner once, afterwards.")
-    if n_fit == n_train + n_test:
-        fail(f"`{name}` was fitted on every row, test rows included, so the test rows took part "
-             "in choosing the winner. Fit the search on X_train, y_train only.")
-    fail(f"the refitted model of `{name}` saw {n_fit} rows, but X_train has {n_train}. Fit the "
-         "search on X_train, y_train, and keep the default refit=True.")
 
 
 def _expect_same_folds(search, name: str, cv, X_train, y_train) -> None:
@@ -124,7 +119,8 @@ def _check_q1(knn_search, k_values, cv, X_train, y_train, X_test) -> str:
 
     n_train, n_test = len(X_train), len(X_test)
     best = knn_search.best_estimator_
-    _rows_fitted_feedback(int(best[-1].n_samples_fit_), "knn_search", n_train, n_test)
+    expect_fitted_on_training_rows(int(best[-1].n_samples_fit_), n_train, n_test, "knn_search",
+                                   "X_train, y_train", WHY_SEARCH)
     _expect_same_folds(knn_search, "knn_search", cv, X_train, y_train)
     chosen = knn_search.best_params_
     return (f"{len(wanted)} candidates; best n_neighbors={chosen.get(key_k, defaults[key_k])}, "
@@ -306,8 +302,8 @@ def _check_q3(tree_search, n_iter, seed, cv, X_train, y_train, X_test) -> str:
            "`random_state=SEED`.")
     _expect_fitted_search(tree_search, "tree_search")
     best = tree_search.best_estimator_
-    _rows_fitted_feedback(int(best.tree_.n_node_samples[0]), "tree_search", len(X_train),
-                          len(X_test))
+    expect_fitted_on_training_rows(int(best.tree_.n_node_samples[0]), len(X_train), len(X_test),
+                                   "tree_search", "X_train, y_train", WHY_SEARCH)
     _expect_same_folds(tree_search, "tree_search", cv, X_train, y_train)
     return (f"{len(tree_search.cv_results_['params'])} candidates; best mean CV accuracy "
             f"{tree_search.best_score_:.3f}.")

@@ -12,7 +12,15 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..check_helpers import expect_frame, expect_number, expect_type, is_fitted, quiet, type_name
+from ..check_helpers import (
+    expect_frame,
+    expect_number,
+    expect_type,
+    is_fitted,
+    quiet,
+    same_numbers,
+    type_name,
+)
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "02_model_training_evaluation/05_bias_variance"
@@ -41,8 +49,6 @@ def _expect_score_array(value: object, name: str, shape: tuple[int, int], rows: 
     return value
 
 
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, atol=TOLERANCE, rtol=0))
 
 
 # -- q1: a validation curve for k-NN, and the best k ----------------------------------------
@@ -60,13 +66,13 @@ def _check_q1(train_scores, val_scores, best_k, knn, k_range, cv, X_train,
         ref_train, ref_val = validation_curve(
             clone(knn), X_train, y_train, param_name=f"{step}__n_neighbors",
             param_range=k_range, cv=cv)
-    if _same(train_scores, ref_val) and _same(val_scores, ref_train):
+    if same_numbers(train_scores, ref_val) and same_numbers(val_scores, ref_train):
         fail("the two arrays are swapped: validation_curve returns the training scores "
              "first, then the validation scores.")
-    if _same(train_scores, val_scores):
+    if same_numbers(train_scores, val_scores):
         fail("`knn_train_scores` and `knn_val_scores` are the same array: keep both of what "
              "validation_curve returns.")
-    expect(_same(train_scores, ref_train) and _same(val_scores, ref_val),
+    expect(same_numbers(train_scores, ref_train) and same_numbers(val_scores, ref_val),
            "the scores are not the validation curve of `knn` over K_RANGE on X_train, y_train "
            "with the folds in `cv`: pass exactly these (and `cv=cv`).")
 
@@ -131,10 +137,10 @@ def _check_q2(sizes, train_scores, val_scores, diagnosis, model, train_sizes,
     expect(np.array_equal(sizes, ref_sizes),
            "`lc_sizes` are not the sizes learning_curve uses for `train_sizes` on X_train "
            "with the folds in `cv`: pass `train_sizes=train_sizes, cv=cv`.")
-    if _same(train_scores, ref_val) and _same(val_scores, ref_train):
+    if same_numbers(train_scores, ref_val) and same_numbers(val_scores, ref_train):
         fail("the two score arrays are swapped: learning_curve returns the training scores "
              "before the validation scores.")
-    expect(_same(train_scores, ref_train) and _same(val_scores, ref_val),
+    expect(same_numbers(train_scores, ref_train) and same_numbers(val_scores, ref_val),
            "the scores are not the learning curve of `strong_logreg` on X_train, y_train with "
            "`train_sizes` and the folds in `cv`.")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..check_helpers import expect_type, is_fitted, quiet, type_name
+from ..check_helpers import expect_fitted_on_training_rows, expect_type, is_fitted, quiet, type_name
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "03_feature_engineering/01_scaling_encoding"
@@ -229,17 +229,6 @@ def _check_branch(column: str, parts: list, numeric: bool) -> None:
         _order_feedback([str(c) for c in encoders[0].categories_[0]], "the contract encoder")
 
 
-def _fitted_on(n_fit: int, name: str, n_train: int, n_test: int) -> None:
-    """Reject an estimator whose fit saw anything but the training rows."""
-    if n_fit == n_train:
-        return
-    if n_fit == n_train + n_test:
-        fail(f"`{name}` was fitted on every row, test rows included: that leaks the test "
-             "set into training. Fit on the training rows only.")
-    if n_fit == n_test:
-        fail(f"`{name}` was fitted on the test rows. Fit on the training rows; the test rows "
-             "are only transformed.")
-    fail(f"`{name}` was fitted on {n_fit} rows, but the training set has {n_train}.")
 
 
 def _reference_auc(X_tr, y_tr, X_te, y_te) -> float:
@@ -291,7 +280,8 @@ def _check_q3(churn_pipe, X_tr, y_tr, X_te, y_te) -> str:
         _check_branch(column, where[0][1], column in numeric)
     scalers = [p for _, t, _ in steps[0].transformers_ if t not in ("drop", "passthrough")
                for p in _parts(t) if isinstance(p, StandardScaler)]
-    _fitted_on(int(np.max(scalers[0].n_samples_seen_)), "churn_pipe", len(X_tr), len(X_te))
+    expect_fitted_on_training_rows(int(np.max(scalers[0].n_samples_seen_)), len(X_tr), len(X_te),
+                                   "churn_pipe", why="otherwise the test set leaks into training")
 
     newcomers = X_te.head(3).copy()
     newcomers["region"] = "central"

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..check_helpers import (
     call_learner,
+    expect_fold_scores,
     expect_function,
     expect_series,
     expect_type,
@@ -32,17 +33,6 @@ K_MARKERS = 20
 HONEST_DROP = 0.05  # the fixed pipeline's CV AUC must sit at least this far below the leak
 
 
-def _fold_scores(scores, name: str) -> np.ndarray:
-    """The learner's cross-validation scores as a 1-D float array (one score per fold)."""
-    if is_real(scores):
-        fail(f"`{name}` is a single number; keep the array of per-fold scores that "
-             "`cross_val_score` returns (its mean comes later).")
-    expect(isinstance(scores, np.ndarray | list | tuple | pd.Series),
-           f"`{name}` should be the array of fold scores from `cross_val_score`, not a "
-           f"{type_name(scores)}.")
-    array = np.asarray(scores, dtype=float)
-    expect(array.ndim == 1, f"`{name}` should be 1-D, one score per fold.")
-    return array
 
 
 # -- q1: each feature's ROC AUC on its own ---------------------------------------------------
@@ -228,7 +218,7 @@ def _check_q3(group_cv, group_scores, model, X_visits, y_visits, patient_ids) ->
                      f"folds ({type_name(group_cv)} ignores the groups): use a splitter that "
                      "keeps each patient's visits together, such as GroupKFold.")
 
-    scores = _fold_scores(group_scores, "group_scores")
+    scores = expect_fold_scores(group_scores, "group_scores")
     expect(len(scores) == N_GROUP_FOLDS,
            f"`group_scores` holds {len(scores)} scores; expected one per fold.")
     with quiet():
@@ -295,8 +285,8 @@ def _check_q4(fixed_pipe, fixed_scores, leaky_scores, X_markers, y_markers, cv) 
         expect(selector.get_params()["score_func"] is f_classif,
                "score the markers with `f_classif`, as the colleague did.")
 
-    scores = _fold_scores(fixed_scores, "fixed_scores")
-    leaky = _fold_scores(leaky_scores, "leaky_scores")
+    scores = expect_fold_scores(fixed_scores, "fixed_scores")
+    leaky = expect_fold_scores(leaky_scores, "leaky_scores")
     n_folds = cv.get_n_splits(X_markers, y_markers)
     expect(len(scores) == n_folds,
            f"`fixed_scores` holds {len(scores)} scores, but `cv` makes {n_folds} folds: use "
