@@ -1,4 +1,4 @@
-"""utils.tracking: MLflow writes into the workspace by default, or to the URI an instructor names."""
+"""utils.tracking: MLflow writes into the workspace, or to the URI an instructor names."""
 
 from __future__ import annotations
 
