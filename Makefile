@@ -2,6 +2,7 @@
 #   make lab       set up, then open JupyterLab on notebooks/
 #   make course    set up, then run every notebook headless and write a report
 #   make test      set up, then run the whole test suite (what CI runs)
+#   make site      set up, then build the course website into workspace/site/html (offline)
 #   make update    take the course's updates, keeping your answers (changed notebooks go to backups/)
 # Options: NB=01_python_for_ml/01_numpy (one notebook) or MODULE=01_python_for_ml,
 #          QUICK=1, JOBS=2, KIND=solutions|notebooks, PARAMS="-p SEED 7".
@@ -22,7 +23,7 @@ SELECT := $(if $(NB),--notebook $(NB),) $(if $(MODULE),--module $(MODULE),)
 # JupyterLab refuses to start as root (Docker, many cloud VMs) unless it is told it may.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab course test notebooks update execute progress datasets lint clean
+.PHONY: setup lab course test notebooks update execute progress datasets site lint clean
 
 setup: $(STAMP)
 
@@ -57,6 +58,9 @@ progress: $(STAMP)
 
 datasets: $(STAMP)
 	$(BIN)/python -m utils.cli datasets
+
+site: $(STAMP)
+	$(BIN)/python -m utils.cli site
 
 lint: $(STAMP)
 	$(BIN)/ruff check utils tests solutions

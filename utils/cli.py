@@ -6,6 +6,7 @@
     mlcourse update                    take the course's updates, keeping your answers
     mlcourse execute [NOTEBOOK ...]    refresh the stored outputs of solutions
     mlcourse datasets                  rebuild the course's own datasets and their checksums
+    mlcourse site [--notebook NB ...]  build the course website into the workspace (offline)
 
 ``python -m utils.cli`` does the same where the ``mlcourse`` script is not on PATH. Going
 through this module (rather than ``python -m utils.progress``) also avoids runpy's warning about
@@ -71,6 +72,12 @@ def _datasets(args: list[str]) -> int:
     return 0
 
 
+def _site(args: list[str]) -> int:
+    from .site import main
+
+    return main(args)
+
+
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "course": _course,
     "progress": _progress,
@@ -78,6 +85,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "update": _update,
     "execute": _execute,
     "datasets": _datasets,
+    "site": _site,
 }
 
 
