@@ -91,7 +91,7 @@ def course_map(readme: Path | None = None) -> list[MapRow]:
     """The README's course map (section "## Course map"), one ``MapRow`` per table row."""
     readme = readme or paths.REPO_ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
-    section = re.search(r"^## Course map\n(.*?)(?=^## )", text, re.S | re.M)
+    section = re.search(r"^## Course map\n(.*?)(?=^## |\Z)", text, re.S | re.M)
     if not section:
         raise SiteError(f"{readme}: no '## Course map' section")
     lines = [line for line in section.group(1).splitlines() if line.startswith("|")]
@@ -231,6 +231,7 @@ extensions = ["myst_nb"]
 exclude_patterns = ["_extra", "**.ipynb_checkpoints"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
 nb_execution_mode = "off"
+smartquotes = False  # the text as the notebooks and README write it
 nb_merge_streams = True
 myst_heading_anchors = 3
 html_theme = "sphinx_book_theme"
@@ -244,6 +245,7 @@ html_copy_source = False
 html_theme_options = {{
     "repository_url": {repository!r},
     "use_repository_button": True,
+    "use_download_button": False,  # it offers the page's source; the lesson box offers the exercise
     "show_navbar_depth": 1,
     "show_toc_level": 2,
     "home_page_in_toc": True,
