@@ -63,6 +63,7 @@ if _missing:
     pytest.skip(_reason, allow_module_level=True)
 
 EXERCISE = "notebooks/00_start_here/01_welcome.ipynb"
+SITE_LESSON = "01_python_for_ml/03_visualisation"  # the course website: a lesson with figures
 SOLUTION_WITH_FIGURES = "solutions/01_python_for_ml/03_visualisation.ipynb"
 WAIT_S = 60  # the longest any single UI step may take on a busy 2-core machine
 
@@ -364,6 +365,22 @@ def runner_report(tmp_path_factory):
     log.close()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def site_build(tmp_path_factory):
+    """The course website with one lesson (and the home page), built while the browser works;
+    the website test waits for it. tests/test_site.py builds and checks the whole course."""
+    out = tmp_path_factory.mktemp("site")
+    log = (out / "build.log").open("w")
+    run = subprocess.Popen(
+        [sys.executable, "-m", "utils.cli", "site", "--out", str(out / "site"),
+         "--notebook", SITE_LESSON], cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+    yield {"process": run, "html": out / "site" / "html", "log": out / "build.log"}
+    if run.poll() is None:
+        run.kill()
+    run.wait()
+    log.close()
+
+
 @pytest.fixture(scope="module")
 def driver():
     options = Options()
@@ -506,6 +523,55 @@ def test_the_runner_report_shows_its_table_and_chart(driver, shots_dir, runner_r
         "the run-time chart")
     assert size[0] > 200 and size[1] > 50, size
     shots("runner_report")
+
+
+def test_the_website_shows_figures_and_folds_the_solutions(driver, shots_dir, site_build):
+    shots = Shots(driver, shots_dir, first=41)
+    assert site_build["process"].wait(timeout=300) == 0, site_build["log"].read_text()
+    home = site_build["html"] / "index.html"
+    driver.get(home.as_uri())
+    link = wait_for(driver, lambda d: next(iter(d.find_elements(
+        By.CSS_SELECTOR, f"#course-map a.reference[href='{SITE_LESSON}.html']")), None),
+        "the lesson's link in the home page's course map")
+    tiers = driver.execute_script(
+        "return [...document.querySelectorAll('#course-map > section > h3')]"
+        ".map(h => h.firstChild.textContent.trim());")
+    assert tiers[:2] == ["Start here", "Must-have"] and "Would-like" in tiers, tiers
+    shots("site_home")
+
+    link.click()  # as a reader does, from the course map
+    wait_for(driver, lambda d: d.current_url.endswith(f"{SITE_LESSON}.html"), "the lesson page")
+    cells = json.loads((REPO_ROOT / "solutions" / f"{SITE_LESSON}.ipynb").read_text())["cells"]
+    figures = sum("image/png" in output.get("data", {}) for cell in cells
+                  for output in cell.get("outputs", []))
+    sizes = wait_for(driver, lambda d: d.execute_script("""
+        const imgs = [...document.querySelectorAll('.cell_output img')];
+        imgs.forEach(i => i.loading = 'eager');
+        return imgs.length === arguments[0] && imgs.every(i => i.complete && i.naturalWidth) ?
+            imgs.map(i => [i.naturalWidth, i.naturalHeight]) : null;""", figures),
+        f"all {figures} stored figures to render")
+    assert figures >= 3 and all(w > 100 and h > 100 for w, h in sizes), sizes
+    info = driver.find_element(By.CSS_SELECTOR, ".lesson-info").text
+    assert "minutes" in info and "exercise notebook" in info and "Binder" in info \
+        and "Colab" in info, info
+    shots("site_lesson")
+
+    folded = driver.find_elements(By.CSS_SELECTOR, "details.hide.above-input")
+    assert len(folded) == sum("### BEGIN SOLUTION" in "".join(c["source"]) for c in cells
+                              if c["cell_type"] == "code")
+    first = folded[0]
+    code = first.find_element(By.CSS_SELECTOR, ".cell_input")
+    assert not any(d.get_attribute("open") for d in folded), "a solution is open on arrival"
+    assert not code.is_displayed(), "the solution code shows before its toggle is clicked"
+    summary = first.find_element(By.CSS_SELECTOR, "summary")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", summary)
+    assert summary.text.strip().startswith("Show the solution"), summary.text
+    shots("site_solution_folded")
+    summary.click()
+    wait_for(driver, lambda d: code.is_displayed(), "the solution code to show")
+    assert "### BEGIN SOLUTION" in code.text and "q1.check(" in code.text, code.text
+    assert not any(d.get_attribute("open") for d in folded[1:]), "one click opened others"
+    shots("site_solution_shown")
 
 
 def test_stopping_jupyterlab_by_its_pid_leaves_no_server_or_kernel(lab):

@@ -69,6 +69,7 @@ def test_the_build_is_offline_quiet_and_leaves_the_repository_alone(built):
     assert "WARNING" not in built["log"], built["log"]  # and --fail-on-warning held it to that
     assert (built["out"] / "source" / "conf.py").exists()  # the source tree is generated there
     assert not (REPO_ROOT / "conf.py").exists()
+    assert (built["html"] / ".nojekyll").exists()  # GitHub Pages serves _static/ and _images/
     status = subprocess.run(["git", "status", "--porcelain", "--", "solutions", "notebooks"],
                             cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
     assert "??" not in status, status  # nothing new beside the notebooks
