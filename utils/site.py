@@ -147,10 +147,15 @@ def lesson_info(notebook) -> tuple[str, str, list[str]]:
                   if (m := re.match(r"#\s+(.+)", text))), "")
     intro = next((text for text in markdown if "## Learning objectives" in text), "")
     time_match = re.search(r"\*\*Time:?\*\*:?\s*(.+)", intro)
-    objectives = re.findall(r"^- (.+(?:\n  .+)*)", intro.split("## Learning objectives")[-1]
-                            .split("**")[0], re.M)
-    return title, (time_match.group(1).strip() if time_match else ""), [
-        " ".join(o.split()) for o in objectives]
+    objectives: list[str] = []
+    for line in intro.split("## Learning objectives", 1)[-1].strip("\n").splitlines():
+        if line.startswith("- "):
+            objectives.append(line[2:].strip())
+        elif line.startswith("  ") and objectives:
+            objectives[-1] += " " + line.strip()
+        else:
+            break  # the list ends at its first other line
+    return title, (time_match.group(1).strip() if time_match else ""), objectives
 
 
 def _rewrite_links(source: str, notebook_id: str) -> str:
