@@ -239,6 +239,24 @@ def test_the_course_map_parser_reads_rows_and_refuses_a_broken_map(tmp_path):
         site.course_map(readme)
 
 
+def test_a_subset_build_drops_the_pages_of_lessons_it_leaves_out(tmp_path, capsys):
+    welcome = REPO_ROOT / "solutions" / "00_start_here" / "01_welcome.ipynb"
+    numpy = REPO_ROOT / "solutions" / "01_python_for_ml" / "01_numpy.ipynb"
+    html = site.build_site(tmp_path, [welcome, numpy])
+    assert (html / "01_python_for_ml" / "01_numpy.html").exists()
+    html = site.build_site(tmp_path, [welcome])
+    assert (html / "00_start_here" / "01_welcome.html").exists()
+    assert not (html / "01_python_for_ml").exists()
+    assert not (tmp_path / "source" / "01_python_for_ml").exists()
+
+
+def test_the_cli_names_a_notebook_that_does_not_exist(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        site.main(["--notebook", "01_python_for_ml/99_nothing"])
+    assert stopped.value.code == 2
+    assert "no such solution notebook" in capsys.readouterr().err
+
+
 def test_make_site_calls_the_cli():
     dry_run = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.installed",
                               "site"], cwd=REPO_ROOT, capture_output=True, text=True, check=True)

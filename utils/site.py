@@ -22,6 +22,7 @@ import argparse
 import copy
 import html
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -376,6 +377,9 @@ def write_source(source: Path, notebooks: list[Path] | None = None,
         wanted.add(source / name)
     for stale in [p for p in source.rglob("*") if p.is_file() and p not in wanted]:
         stale.unlink()  # a notebook that left the course leaves the site too
+    for folder in sorted((p for p in source.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
     return list(lessons.values())
 
 
@@ -389,7 +393,12 @@ def build_site(out: Path | None = None, notebooks: list[Path] | None = None,
     """
     out = Path(out) if out is not None else paths.workspace("site")
     source, html_dir, doctrees = out / "source", out / "html", out / "doctrees"
+    before = {p for p in source.rglob("*") if p.is_file()}
     write_source(source, notebooks, readme)
+    if before - {p for p in source.rglob("*") if p.is_file()}:
+        # A page left the site: Sphinx would keep its old HTML, so build afresh.
+        shutil.rmtree(html_dir, ignore_errors=True)
+        shutil.rmtree(doctrees, ignore_errors=True)
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-d", str(doctrees),
                *(["--fail-on-warning", "--keep-going"] if notebooks is None else []),
                "-q", str(source), str(html_dir)]
