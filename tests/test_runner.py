@@ -123,3 +123,19 @@ def test_peak_memory_is_in_megabytes_on_linux_and_macos(monkeypatch, platform, r
     usage = type("Usage", (), {"ru_maxrss": ru_maxrss})()
     monkeypatch.setattr(runner.resource, "getrusage", lambda who: usage)
     assert runner.peak_child_memory_mb() == 512.0
+
+
+def test_a_notebook_may_state_its_own_budget_with_a_reason(tmp_path):
+    path = tmp_path / "server.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["mlcourse"] = {"budget": {"quick": 40, "reason": "starts a real server"}}
+    nbformat.write(notebook, path)
+    assert runner.budget_s(path, quick=True) == 40
+    assert runner.budget_s(path, quick=False) == runner.BUDGET_S["default"]
+    slow = runner.Result(notebook="server.ipynb", status="ok", seconds=30.0, peak_mb=10.0,
+                         checks={"passed": 1, "failed": 0, "pending": 0}, metrics=[],
+                         error=None, output=str(path), quick=True, budget_s=40.0)
+    assert slow.within_budget
+    assert "40" in runner.results_table([slow]).to_markdown()
+    plain = runner.Result(**{**slow.__dict__, "budget_s": 0.0})
+    assert not plain.within_budget  # 30 s is over the course's 15 s QUICK budget

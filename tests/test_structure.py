@@ -181,3 +181,16 @@ def test_the_repo_explains_itself():
         parts = set(path.relative_to(REPO_ROOT).parts)
         if path.suffix in {".py", ".md", ".ipynb", ".cfg", ".toml", ".yml"} and not skip & parts:
             assert outside not in path.read_text(errors="ignore"), f"{path} cites {outside}"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=notebook_id)
+def test_an_own_time_budget_says_why_and_stays_under_the_caps(path):
+    from utils.runner import BUDGET_CAP_S, notebook_budget
+
+    budget = notebook_budget(path)
+    if not budget:
+        return
+    assert str(budget.get("reason", "")).strip(), "metadata.mlcourse.budget needs a reason"
+    assert set(budget) <= {"default", "quick", "reason"}, budget
+    for mode in ("default", "quick"):
+        assert float(budget.get(mode, 0)) <= BUDGET_CAP_S[mode], (mode, budget)
