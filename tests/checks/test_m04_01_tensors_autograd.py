@@ -218,6 +218,27 @@ def test_q4_rejects_wrong_return_values(problem):
 
     assert_rejects(q4, tensor_losses, X, y, 0.1, 60, mentions="list of Python floats")
     assert_rejects(q4, lambda *a: _descent(*a)[:2], X, y, 0.1, 60, mentions="three")
+
+    def tensor_items(X, y, lr, n_steps):
+        w, b, losses = _descent(X, y, lr, n_steps)
+        return w, b, [torch.tensor(v, requires_grad=True) for v in losses]
+
+    assert_rejects(q4, tensor_items, X, y, 0.1, 60, mentions="holds tensors")
+
+    def new_tensors(X, y, lr, n_steps):
+        w = torch.zeros(X.shape[1], requires_grad=True)
+        b = torch.zeros((), requires_grad=True)
+        losses = []
+        for _ in range(n_steps):
+            loss = ((X @ w + b - y) ** 2).mean()
+            losses.append(loss.item())
+            loss.backward()
+            with torch.no_grad():
+                w = w - lr * w.grad
+                b = b - lr * b.grad
+        return w, b, losses
+
+    assert_rejects(q4, new_tensors, X, y, 0.1, 60, mentions="NEW tensor")
     assert_rejects(q4, lambda *a: (_descent(*a)[0].reshape(-1, 1), *_descent(*a)[1:]),
                    X, y, 0.1, 60, mentions="shape")
     assert_rejects(q4, lambda *a: (*_descent(*a)[:2], _descent(*a)[2][:-1]), X, y, 0.1, 60,

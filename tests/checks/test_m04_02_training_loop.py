@@ -176,14 +176,15 @@ def _evaluate(model, loader, loss_fn, *, eval_mode=True, no_grad=True, dim=1, sc
 def test_q3_passes_on_eval_no_grad_and_batch_means(tensors):
     assert_passes(q3, _evaluate, *tensors)
 
-    def mean_of_batches(model, loader, loss_fn):
+    def inference_mode(model, loader, loss_fn):
         model.eval()
         with torch.inference_mode():
-            pairs = [(loss_fn(model(x), t).item(), (model(x).argmax(1) == t).float().mean().item())
-                     for x, t in loader]
-        return float(np.mean([p[0] for p in pairs])), _evaluate(model, loader, loss_fn)[1]
+            logits = torch.cat([model(x) for x, _ in loader])
+            labels = torch.cat([t for _, t in loader])
+            return (loss_fn(logits, labels).item(),
+                    (logits.argmax(1) == labels).float().mean().item())
 
-    assert_passes(q3, mean_of_batches, *tensors)
+    assert_passes(q3, inference_mode, *tensors)
 
 
 def test_q3_pending(tensors):
@@ -207,6 +208,17 @@ def test_q3_rejects_train_mode_grad_wrong_dim_and_percent(tensors):
 
     assert_rejects(q3, with_backward, *tensors, mentions="no_grad")
     assert_rejects(q3, lambda *a: _evaluate(*a)[1], *tensors, mentions="two numbers")
+
+    def mean_of_batches(model, loader, loss_fn):
+        model.eval()
+        with torch.no_grad():
+            pairs = [(loss_fn(model(x), t).item(), (model(x).argmax(1) == t).float().mean().item())
+                     for x, t in loader]
+        return float(np.mean([p[0] for p in pairs])), float(np.mean([p[1] for p in pairs]))
+
+    assert_rejects(q3, mean_of_batches, *tensors, mentions="weight each batch")
+    assert_rejects(q3, lambda *a: (mean_of_batches(*a)[0], _evaluate(*a)[1]), *tensors,
+                   mentions="the loss is the mean of the per-batch")
 
 
 # -- q4 -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..check_helpers import call_learner, expect_function, quiet, type_name
-from ..exercises import Exercise, expect, fail
+from ..exercises import Exercise, Mismatch, expect, fail
 
 NOTEBOOK = "04_deep_learning/01_tensors_autograd"
 
@@ -239,9 +239,16 @@ def _check_q4(gradient_descent, X, y, lr, n_steps) -> str:
     import torch
 
     expect_function(gradient_descent, "gradient_descent")
-    with quiet():
-        result = call_learner(gradient_descent, X, y, lr, n_steps,
-                              call="gradient_descent(X, y, LEARNING_RATE, N_STEPS)")
+    try:
+        with quiet():
+            result = call_learner(gradient_descent, X, y, lr, n_steps,
+                                  call="gradient_descent(X, y, LEARNING_RATE, N_STEPS)")
+    except Mismatch as crash:
+        if "does not require grad" in str(crash):
+            fail("after the first update, w or b no longer requires grad: `w = w - lr * w.grad` "
+                 "makes a NEW tensor that autograd does not track. Update the leaf in place, "
+                 "`w -= lr * w.grad`, inside `torch.no_grad()`.")
+        raise
     expect(isinstance(result, tuple | list) and len(result) == 3,
            "`gradient_descent` should return three things, (w, b, losses), not "
            f"a {type_name(result)}.")
@@ -255,6 +262,9 @@ def _check_q4(gradient_descent, X, y, lr, n_steps) -> str:
     if isinstance(losses, torch.Tensor):
         fail("`losses` is a tensor; keep a list of Python floats (`loss.item()` each step), "
              "which also stops the list from holding every step's graph in memory.")
+    if isinstance(losses, list | tuple) and any(isinstance(v, torch.Tensor) for v in losses):
+        fail("`losses` holds tensors: append `loss.item()`, a Python float. A loss tensor keeps "
+             "its step's whole graph alive in memory.")
     expect(isinstance(losses, list | tuple | np.ndarray),
            f"`losses` should be a list of floats, not a {type_name(losses)}.")
     try:

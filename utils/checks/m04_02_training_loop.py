@@ -286,18 +286,28 @@ def _check_q3(evaluate, X, y) -> str:
         batch_losses = [float(nn.CrossEntropyLoss()(model(images), labels))
                         for images, labels in loader]
         predictions = logits.argmax(dim=1)
-        right_accuracy = float((predictions == y).float().mean())
+        right_accuracy = (predictions == y).sum().item() / len(y)
+        batch_accuracies = [(model(images).argmax(dim=1) == labels).float().mean().item()
+                            for images, labels in loader]
     if 1.0 < accuracy <= 100.0 and np.isclose(accuracy, 100 * right_accuracy, rtol=1e-6):
         fail("the accuracy is a percentage; return the fraction of correct predictions, "
              "between 0 and 1.")
     if np.isclose(accuracy, right_accuracy * len(y), rtol=1e-6) and accuracy > 1:
         fail("the accuracy is the number of correct predictions; divide by the number of "
              "rows.")
+    batch_mean = ("is the mean of the per-batch values; the last batch is smaller than the "
+                  "others, so weight each batch by its number of rows (or sum over rows and "
+                  "divide by the total).")
+    if (not np.isclose(accuracy, right_accuracy, rtol=1e-6, atol=1e-9)
+            and np.isclose(accuracy, np.mean(batch_accuracies), rtol=1e-6)):
+        fail(f"the accuracy {batch_mean}")
     expect(np.isclose(accuracy, right_accuracy, rtol=1e-6, atol=1e-9),
            "the accuracy is not the fraction of rows whose predicted class (the argmax of the "
            "logits over the class dimension, dim=1) equals the label.")
-    expect(np.isclose(loss, right_loss, rtol=1e-4) or np.isclose(loss, np.mean(batch_losses),
-                                                                 rtol=1e-4),
+    if not np.isclose(loss, right_loss, rtol=1e-4) and np.isclose(loss, np.mean(batch_losses),
+                                                                   rtol=1e-4):
+        fail(f"the loss {batch_mean}")
+    expect(np.isclose(loss, right_loss, rtol=1e-4),
            "the loss is not the mean cross-entropy over the validation rows.")
     return f"eval mode, no gradients; loss {loss:.3f}, accuracy {accuracy:.3f} (untrained model)."
 
