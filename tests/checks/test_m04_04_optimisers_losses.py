@@ -208,3 +208,10 @@ def test_q3_rejects_weight_mistakes(labels):
     assert_rejects(q3, weighted(everything), targets, y_train, y_test,
                    mentions="test rows included")
     assert_rejects(q3, weighted(y_test), targets, y_train, y_test, mentions="on the test rows")
+
+
+def test_q1_rejects_a_function_that_forgets_to_return():
+    def forgets(name, parameters):
+        torch.optim.SGD(parameters, lr=LR_SGD)
+
+    assert_rejects(q1, forgets, LR_SGD, MOMENTUM, LR_ADAM, mentions="forget to `return`")

@@ -53,6 +53,8 @@ def _check_q1(make_optimizer, lr_sgd, momentum, lr_adam) -> str:
         parameters = list(model.parameters())
         call = f'make_optimizer("{name}", model.parameters())'
         optimiser = call_learner(make_optimizer, name, model.parameters(), call=call)
+        if optimiser is None:
+            fail(f"`{call}` returned None: did you forget to `return` the optimiser?")
         if isinstance(optimiser, type):
             fail(f"`{call}` returned the class {optimiser.__name__} itself; create an "
                  "optimiser by calling it with the parameters and a learning rate.")
