@@ -201,7 +201,7 @@ def test_q4_rejects_accumulated_gradients(problem):
 
 def test_q4_rejects_update_outside_no_grad_sign_and_shifted_losses(problem):
     X, y = problem
-    assert_rejects(q4, _no_no_grad, X, y, 0.1, 60, mentions="in-place")
+    assert_rejects(q4, _no_no_grad, X, y, 0.1, 60, mentions="with torch.no_grad():")
     assert_rejects(q4, lambda *a: _descent(*a, sign=-1.0), X, y, 0.1, 60, mentions="sign")
     assert_rejects(q4, lambda *a: _descent(*a, record_after=True), X, y, 0.1, 60,
                    mentions="shifted")

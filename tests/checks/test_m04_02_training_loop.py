@@ -81,6 +81,16 @@ def test_q1_rejects_float_labels_numpy_images_and_wrong_rows(data):
     assert_rejects(q1, _dataset(length=lambda y: len(y) - 1), X, y, mentions="__len__")
 
 
+def test_q1_rejects_a_dataset_that_keeps_the_arrays_dtypes(data):
+    X, y = data
+    keeps_both = _dataset(image=lambda X, i: torch.from_numpy(X)[i],
+                          label=lambda y, i: torch.from_numpy(y)[i])
+    assert_rejects(q1, keeps_both, X, y, mentions="float64 pixels and int32 labels")
+    assert_rejects(q1, _dataset(label=lambda y, i: torch.from_numpy(y)[i]), X, y,
+                   mentions="torch.int32")
+    assert_rejects(q1, _dataset(label=lambda y, i: y[i]), X, y, mentions="int32")
+
+
 def test_q1_rejects_an_instance_and_a_plain_class(data):
     X, y = data
     assert_rejects(q1, _dataset()(X, y), X, y, mentions="class itself")
@@ -198,6 +208,29 @@ def test_q3_rejects_train_mode_grad_wrong_dim_and_percent(tensors):
     assert_rejects(q3, lambda *a: _evaluate(*a, no_grad=False), *tensors, mentions="no_grad")
     assert_rejects(q3, lambda *a: _evaluate(*a, dim=0), *tensors, mentions="dim=1")
     assert_rejects(q3, lambda *a: _evaluate(*a, scale=100.0), *tensors, mentions="percentage")
+
+    def argmax_dim_0(model, loader, loss_fn):
+        model.eval()
+        total, correct, n = 0.0, 0, 0
+        with torch.no_grad():
+            for images, labels in loader:
+                logits = model(images)
+                total += loss_fn(logits, labels).item() * len(labels)
+                correct += (logits.argmax(dim=0) == labels).sum().item()
+                n += len(labels)
+        return total / n, correct / n
+
+    assert_rejects(q3, argmax_dim_0, *tensors, mentions="argmax over dim 0")
+
+    def softmax_first(model, loader, loss_fn):
+        model.eval()
+        with torch.no_grad():
+            logits = torch.cat([model(x) for x, _ in loader])
+            labels = torch.cat([t for _, t in loader])
+            return (loss_fn(logits.softmax(dim=1), labels).item(),
+                    (logits.argmax(1) == labels).float().mean().item())
+
+    assert_rejects(q3, softmax_first, *tensors, mentions="probabilities")
 
     def with_backward(model, loader, loss_fn):
         model.eval()

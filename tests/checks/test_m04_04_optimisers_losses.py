@@ -169,45 +169,58 @@ def targets_of(y):
 
 def test_q3_passes_on_float_targets_and_the_training_weight(labels):
     y_train, y_test = labels
-    assert_passes(q3, weighted(y_train), targets_of(y_train), y_train, y_test)
+    assert_passes(q3, weighted(y_train), targets_of(y_train), y_train, y_test, "cpu")
 
 
 def test_q3_pending(labels):
     y_train, y_test = labels
     assert_pending(q3)
-    assert_pending(q3, ..., ..., y_train, y_test)
+    assert_pending(q3, ..., ..., y_train, y_test, "cpu")
 
 
 def test_q3_rejects_targets_that_do_not_match_the_loss(labels):
     y_train, y_test = labels
     loss_fn = weighted(y_train)
-    assert_rejects(q3, loss_fn, torch.tensor(y_train).unsqueeze(1), y_train, y_test,
+    assert_rejects(q3, loss_fn, torch.tensor(y_train).unsqueeze(1), y_train, y_test, "cpu",
                    mentions="float targets")
-    assert_rejects(q3, loss_fn, torch.tensor(y_train, dtype=torch.float32), y_train, y_test,
+    assert_rejects(q3, loss_fn, torch.tensor(y_train, dtype=torch.float32), y_train, y_test, "cpu",
                    mentions="unsqueeze(1)")
-    assert_rejects(q3, loss_fn, targets_of(y_train[::-1].copy()), y_train, y_test,
+    assert_rejects(q3, loss_fn, targets_of(y_train[::-1].copy()), y_train, y_test, "cpu",
                    mentions="order")
 
 
 def test_q3_rejects_the_wrong_loss_class(labels):
     y_train, y_test = labels
-    assert_rejects(q3, nn.BCELoss(), targets_of(y_train), y_train, y_test,
+    assert_rejects(q3, nn.BCELoss(), targets_of(y_train), y_train, y_test, "cpu",
                    mentions="BCEWithLogitsLoss")
-    assert_rejects(q3, nn.CrossEntropyLoss(), targets_of(y_train), y_train, y_test,
+    assert_rejects(q3, nn.CrossEntropyLoss(), targets_of(y_train), y_train, y_test, "cpu",
                    mentions="one logit per class")
 
 
 def test_q3_rejects_weight_mistakes(labels):
     y_train, y_test = labels
     targets = targets_of(y_train)
-    assert_rejects(q3, nn.BCEWithLogitsLoss(), targets, y_train, y_test, mentions="no `pos_weight`")
+    assert_rejects(q3, nn.BCEWithLogitsLoss(), targets, y_train, y_test, "cpu",
+                   mentions="no `pos_weight`")
     n_pos = int(y_train.sum())
     inverted = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([n_pos / (len(y_train) - n_pos)]))
-    assert_rejects(q3, inverted, targets, y_train, y_test, mentions="inverted")
+    assert_rejects(q3, inverted, targets, y_train, y_test, "cpu",
+                   mentions="inverted")
     everything = np.concatenate([y_train, y_test])
-    assert_rejects(q3, weighted(everything), targets, y_train, y_test,
+    assert_rejects(q3, weighted(everything), targets, y_train, y_test, "cpu",
                    mentions="test rows included")
-    assert_rejects(q3, weighted(y_test), targets, y_train, y_test, mentions="on the test rows")
+    assert_rejects(q3, weighted(y_test), targets, y_train, y_test, "cpu",
+                   mentions="on the test rows")
+
+
+def test_q3_rejects_targets_or_weight_on_another_device(labels):
+    y_train, y_test = labels
+    # "meta" stands in for an accelerator: the check compares device types only.
+    assert_rejects(q3, weighted(y_train), targets_of(y_train), y_train, y_test, "meta",
+                   mentions="`yb_train_t` is on cpu")
+    meta_weight = nn.BCEWithLogitsLoss(pos_weight=torch.ones(1, device="meta"))
+    assert_rejects(q3, meta_weight, targets_of(y_train), y_train, y_test, "cpu",
+                   mentions="`pos_weight` is on meta")
 
 
 def test_q1_rejects_a_function_that_forgets_to_return():

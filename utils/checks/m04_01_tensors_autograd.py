@@ -190,8 +190,8 @@ def _check_q3(mse_gradients) -> str:
     grad_w, grad_b = call_once("second")
     if close(grad_w, 2 * right_w) and close(grad_b, 2 * right_b):
         fail("the second call with the same w and b returns twice the gradient: `backward` "
-             "ADDS to `.grad`. Reset the gradients (`w.grad = None`, or `.zero_()`) before "
-             "each backward pass.")
+             "ADDS to `.grad`. Reset the gradients (`w.grad = None`, or `w.grad.zero_()` once "
+             "it exists) before each backward pass.")
     expect(close(grad_w, right_w) and close(grad_b, right_b),
            "a second call with the same w and b returns other gradients: each call should "
            "start from clean gradients.")
@@ -244,6 +244,10 @@ def _check_q4(gradient_descent, X, y, lr, n_steps) -> str:
             result = call_learner(gradient_descent, X, y, lr, n_steps,
                                   call="gradient_descent(X, y, LEARNING_RATE, N_STEPS)")
     except Mismatch as crash:
+        if "leaf Variable" in str(crash):
+            fail("the update ran while autograd was recording: PyTorch refuses an in-place "
+                 "change of a leaf tensor that requires grad. Update inside "
+                 "`with torch.no_grad():`.")
         if "does not require grad" in str(crash):
             fail("after the first update, w or b no longer requires grad: `w = w - lr * w.grad` "
                  "makes a NEW tensor that autograd does not track. Update the leaf in place, "

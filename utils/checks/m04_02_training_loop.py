@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..check_helpers import call_learner, expect_function, expect_number, quiet, type_name
-from ..exercises import Exercise, expect, fail
+from ..exercises import Exercise, Mismatch, expect, fail
 
 NOTEBOOK = "04_deep_learning/02_training_loop"
 
@@ -55,53 +55,65 @@ def _check_q1(DigitsDataset, X, y) -> str:
            f"{type_name(DigitsDataset)}).")
     expect(issubclass(DigitsDataset, Dataset),
            "`DigitsDataset` should subclass `torch.utils.data.Dataset`.")
-    dataset = call_learner(DigitsDataset, X, y, call="DigitsDataset(X_val, y_val)")
-    length = call_learner(len, dataset, call="len(DigitsDataset(X_val, y_val))")
-    expect(length == len(X), f"`len(dataset)` is {length}, but X_val has {len(X)} rows: "
-                             "`__len__` should return the number of rows.")
-    for index in (0, 1, len(X) - 1):
-        item = call_learner(dataset.__getitem__, index, call=f"dataset[{index}]")
-        expect(isinstance(item, tuple | list) and len(item) == 2,
-               f"`dataset[{index}]` should be a pair (image, label), not a "
-               f"{type_name(item)}.")
-        image, label = item
-        if isinstance(image, np.ndarray):
-            fail("`__getitem__` returns the image as a NumPy array: return a torch tensor.")
-        expect(isinstance(image, torch.Tensor),
-               f"the image should be a torch tensor, not a {type_name(image)}.")
-        expect(image.dtype == torch.float32,
-               f"the image has dtype {image.dtype}; layers expect torch.float32.")
-        expect(tuple(image.shape) == (X.shape[1],),
-               f"one image should have shape ({X.shape[1]},), one row of pixels; yours has "
-               f"shape {tuple(image.shape)}. Index one row: `self.X[index]`.")
-        if isinstance(label, torch.Tensor):
-            if label.is_floating_point():
-                fail("the label is a float tensor: cross-entropy wants class indices, integers "
-                     "of dtype torch.int64 (long).")
-            expect(label.dtype == torch.int64,
-                   f"the label has dtype {label.dtype}; cross-entropy wants torch.int64.")
-            expect(label.dim() == 0,
-                   f"one label should be a single number (0-d), not shape {tuple(label.shape)}.")
-            label_value = int(label)
-        elif isinstance(label, float | np.floating):
-            fail("the label is a float: cross-entropy wants class indices, integers of dtype "
-                 "torch.int64 (long).")
-        else:
-            expect(isinstance(label, int | np.integer),
-                   f"the label should be an int64 tensor, not a {type_name(label)}.")
-            label_value = int(label)
-        expect(np.allclose(image.detach().cpu().numpy(), X[index], atol=1e-6)
-               and label_value == int(y[index]),
-               f"`dataset[{index}]` does not hold row {index} of X_val and its label: return "
-               "the row at `index` and the label at the same position.")
-    with quiet():
-        images, labels = next(iter(DataLoader(dataset, batch_size=16)))
-    expect(images.dtype == torch.float32 and tuple(images.shape) == (16, X.shape[1]),
-           "a DataLoader over your dataset should give images of shape (16, "
-           f"{X.shape[1]}) and dtype float32; it gives {tuple(images.shape)}, {images.dtype}.")
-    expect(labels.dtype == torch.int64 and tuple(labels.shape) == (16,),
-           "a DataLoader over your dataset should give labels of shape (16,) and dtype int64; "
-           f"it gives {tuple(labels.shape)}, {labels.dtype}.")
+    # X_val and y_val are already float32 and int64; the same rows as float64 pixels and
+    # int32 labels show whether the class converts them itself, as the task asks.
+    other_dtypes = (" when the arrays arrive as float64 pixels and int32 labels: convert "
+                    "them in `__init__`")
+    for X_in, y_in, call, when in (
+            (X, y, "DigitsDataset(X_val, y_val)", ""),
+            (X.astype(np.float64), y.astype(np.int32),
+             "DigitsDataset(<X_val as float64>, <y_val as int32>)", other_dtypes)):
+        dataset = call_learner(DigitsDataset, X_in, y_in, call=call)
+        length = call_learner(len, dataset, call=f"len({call})")
+        expect(length == len(X), f"`len(dataset)` is {length}, but X_val has {len(X)} rows: "
+                                 "`__len__` should return the number of rows.")
+        for index in (0, 1, len(X) - 1):
+            item = call_learner(dataset.__getitem__, index, call=f"dataset[{index}]")
+            expect(isinstance(item, tuple | list) and len(item) == 2,
+                   f"`dataset[{index}]` should be a pair (image, label), not a "
+                   f"{type_name(item)}.")
+            image, label = item
+            if isinstance(image, np.ndarray):
+                fail("`__getitem__` returns the image as a NumPy array: return a torch "
+                     "tensor.")
+            expect(isinstance(image, torch.Tensor),
+                   f"the image should be a torch tensor, not a {type_name(image)}.")
+            expect(image.dtype == torch.float32,
+                   f"the image has dtype {image.dtype}{when}; layers expect torch.float32.")
+            expect(tuple(image.shape) == (X.shape[1],),
+                   f"one image should have shape ({X.shape[1]},), one row of pixels; yours "
+                   f"has shape {tuple(image.shape)}. Index one row: `self.X[index]`.")
+            if isinstance(label, torch.Tensor):
+                if label.is_floating_point():
+                    fail("the label is a float tensor: cross-entropy wants class indices, "
+                         "integers of dtype torch.int64 (long).")
+                expect(label.dtype == torch.int64,
+                       f"the label has dtype {label.dtype}{when}; cross-entropy wants "
+                       "torch.int64.")
+                expect(label.dim() == 0,
+                       "one label should be a single number (0-d), not shape "
+                       f"{tuple(label.shape)}.")
+                label_value = int(label)
+            elif isinstance(label, float | np.floating):
+                fail("the label is a float: cross-entropy wants class indices, integers of "
+                     "dtype torch.int64 (long).")
+            else:
+                expect(isinstance(label, int | np.integer),
+                       f"the label should be an int64 tensor, not a {type_name(label)}.")
+                label_value = int(label)
+            expect(np.allclose(image.detach().cpu().numpy(), X[index], atol=1e-6)
+                   and label_value == int(y[index]),
+                   f"`dataset[{index}]` does not hold row {index} of X_val and its label: "
+                   "return the row at `index` and the label at the same position.")
+        with quiet():
+            images, labels = next(iter(DataLoader(dataset, batch_size=16)))
+        expect(images.dtype == torch.float32 and tuple(images.shape) == (16, X.shape[1]),
+               "a DataLoader over your dataset should give images of shape (16, "
+               f"{X.shape[1]}) and dtype float32; it gives {tuple(images.shape)}, "
+               f"{images.dtype}{when}.")
+        expect(labels.dtype == torch.int64 and tuple(labels.shape) == (16,),
+               "a DataLoader over your dataset should give labels of shape (16,) and dtype "
+               f"int64; it gives {tuple(labels.shape)}, {labels.dtype}{when}.")
     return "a DataLoader batches it into float32 images and int64 labels."
 
 
@@ -261,6 +273,11 @@ def _check_q3(evaluate, X, y) -> str:
             with quiet():
                 result = call_learner(evaluate, model, loader, nn.CrossEntropyLoss(),
                                       call="evaluate(model, loader, loss_fn)")
+        except Mismatch as crash:
+            if "must match the size" in str(crash):
+                fail("comparing the predictions with the labels fails on their shapes: argmax "
+                     "over dim 0 gives one value per class; the classes are along dim 1.")
+            raise
         finally:
             handle.remove()
     expect(isinstance(result, tuple | list) and len(result) == 2,
@@ -307,6 +324,10 @@ def _check_q3(evaluate, X, y) -> str:
     if not np.isclose(loss, right_loss, rtol=1e-4) and np.isclose(loss, np.mean(batch_losses),
                                                                    rtol=1e-4):
         fail(f"the loss {batch_mean}")
+    if np.isclose(loss, float(nn.CrossEntropyLoss()(torch.softmax(logits, dim=1), y)),
+                  rtol=1e-4):
+        fail("the loss was computed on probabilities: `CrossEntropyLoss` applies log-softmax "
+             "itself, so give it the logits, without a softmax.")
     expect(np.isclose(loss, right_loss, rtol=1e-4),
            "the loss is not the mean cross-entropy over the validation rows.")
     return f"eval mode, no gradients; loss {loss:.3f}, accuracy {accuracy:.3f} (untrained model)."

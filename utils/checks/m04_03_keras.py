@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..check_helpers import expect_number, expect_type, quiet, type_name
+from ..check_helpers import expect_number, expect_type, near, quiet, type_name
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "04_deep_learning/03_keras"
@@ -28,10 +28,6 @@ N_PARAMS = N_FEATURES * N_HIDDEN + N_HIDDEN + N_HIDDEN * N_CLASSES + N_CLASSES  
 ACCURACY_BAR = 0.95  # the module's shared quality bar on the digits test set
 QUICK_ACCURACY_BAR = 0.8  # quick mode trains three epochs only
 LOSS_RTOL = 1e-3  # the same loss computed twice in float32, batches maybe summed differently
-
-
-def _same_loss(a: float, b: float, rtol: float = LOSS_RTOL) -> bool:
-    return math.isclose(a, b, rel_tol=rtol, abs_tol=1e-6)
 
 
 def _cross_entropy_on_logits(logits: np.ndarray, y: np.ndarray) -> float:
@@ -149,10 +145,10 @@ def _check_q2(history, keras_model, checkpoint_path, X_val, y_val) -> str:
         fail("`keras_model` outputs probabilities (a softmax): keep `make_model()` as it is, "
              "with logits out, and tell the loss `from_logits=True`.")
     reference = _cross_entropy_on_logits(logits, y_val)
-    if not _same_loss(val_loss, reference):
+    if not near(val_loss, reference, LOSS_RTOL, 1e-6):
         with quiet():
             on_probabilities = float(keras.losses.SparseCategoricalCrossentropy()(y_val, logits))
-        if _same_loss(val_loss, on_probabilities):
+        if near(val_loss, on_probabilities, LOSS_RTOL, 1e-6):
             fail("the loss treats the model's outputs as probabilities, but they are logits: "
                  "`SparseCategoricalCrossentropy` needs `from_logits=True` here (the string "
                  "\"sparse_categorical_crossentropy\" means from_logits=False).")
@@ -161,10 +157,10 @@ def _check_q2(history, keras_model, checkpoint_path, X_val, y_val) -> str:
 
     recorded = [float(v) for v in logs["val_loss"]]
     best = min(recorded)
-    if not any(_same_loss(val_loss, v) for v in recorded):
+    if not any(near(val_loss, v, LOSS_RTOL, 1e-6) for v in recorded):
         fail("the `val_loss` in `history` was not measured on `X_val, y_val`: pass "
              "`validation_data=(X_val, y_val)` (not `validation_split`).")
-    if not _same_loss(val_loss, best):
+    if not near(val_loss, best, LOSS_RTOL, 1e-6):
         fail("`keras_model` holds the weights of its last epoch, not of its best one: give "
              "EarlyStopping `restore_best_weights=True` (and monitor `val_loss`).")
 
@@ -175,7 +171,7 @@ def _check_q2(history, keras_model, checkpoint_path, X_val, y_val) -> str:
     with quiet():
         saved = keras.saving.load_model(path)
         saved_loss = float(saved.evaluate(X_val, y_val, verbose=0, return_dict=True)["loss"])
-    expect(_same_loss(saved_loss, best),
+    expect(near(saved_loss, best, LOSS_RTOL, 1e-6),
            "the checkpoint file does not hold the best epoch's model: give ModelCheckpoint "
            "`monitor=\"val_loss\"` and `save_best_only=True`.")
     val_accuracy = _accuracy(keras_model, X_val, y_val)
@@ -192,11 +188,11 @@ q2 = Exercise(
     check_fn=_check_q2,
     hints=[
         "Three steps: `keras_model = make_model()`, `keras_model.compile(...)`, "
-        "`history = keras_model.fit(...)`.",
+        "`history_2 = keras_model.fit(...)`.",
         "compile: `optimizer=keras.optimizers.Adam(LEARNING_RATE)`, "
         "`loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)`, "
         "`metrics=[\"accuracy\"]`.",
-        "fit: `X_train, y_train, validation_data=(X_val, y_val), epochs=EPOCHS, "
+        "fit: `X_train, y_train, validation_data=(X_val, y_val), epochs=epochs, "
         "batch_size=BATCH_SIZE, verbose=0, callbacks=[keras.callbacks.EarlyStopping("
         "monitor=\"val_loss\", patience=PATIENCE, restore_best_weights=True), "
         "keras.callbacks.ModelCheckpoint(exercise_checkpoint, monitor=\"val_loss\", "

@@ -9,21 +9,14 @@ the logits the learner was given. PyTorch is imported inside the check functions
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ..check_helpers import call_learner, expect_function, expect_type, type_name
+from ..check_helpers import call_learner, expect_function, expect_type, near, type_name
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "04_deep_learning/04_optimisers_losses"
 
 OPTIMISER_NAMES = ("SGD", "SGD + momentum", "Adam")
-TOLERANCE = 1e-5
-
-
-def _near(a: float, b: float, rtol: float = TOLERANCE) -> bool:
-    return math.isclose(a, b, rel_tol=rtol, abs_tol=1e-7)
 
 
 # -- q1: an optimiser for each name ---------------------------------------------------------
@@ -75,7 +68,7 @@ def _check_q1(make_optimizer, lr_sgd, momentum, lr_adam) -> str:
         if got_lr <= lr / 5:
             fail(f"the learning rate of \"{name}\" is {got_lr:g}, far below the one the task "
                  "gives: training would crawl.")
-        expect(_near(got_lr, lr),
+        expect(near(got_lr, lr),
                f"the learning rate of \"{name}\" is {got_lr:g}; use the notebook's value for it.")
         if wanted_momentum is not None:
             got = float(group.get("momentum", 0.0))
@@ -83,7 +76,7 @@ def _check_q1(make_optimizer, lr_sgd, momentum, lr_adam) -> str:
                 expect(got == 0.0, f"\"{name}\" is plain SGD: leave momentum at 0 (yours is "
                                    f"{got:g}).")
             else:
-                expect(_near(got, wanted_momentum),
+                expect(near(got, wanted_momentum),
                        f"\"{name}\" has momentum {got:g}; pass `momentum=` with the value the "
                        "task gives.")
         before = [p.detach().clone() for p in parameters]
@@ -140,17 +133,17 @@ def _check_q2(loss, logits_grad, predictions, logits, targets) -> str:
     expect(loss.dim() == 0, f"`loss` should be a single number (0-d tensor), not shape "
                             f"{tuple(loss.shape)}.")
     value = float(loss.detach())
-    if not _near(value, right_loss):
+    if not near(value, right_loss):
         double_softmax = float(torch.nn.functional.cross_entropy(probabilities, y))
-        if _near(value, double_softmax):
+        if near(value, double_softmax):
             fail("`loss` was computed on softmax probabilities: `F.cross_entropy` applies "
                  "log-softmax itself, so give it the raw logits.")
-        if _near(value, float(-z[torch.arange(n), y].mean())):
+        if near(value, float(-z[torch.arange(n), y].mean())):
             fail("`loss` is NLL on raw logits: `nll_loss` expects log-probabilities "
                  "(`log_softmax` first), or use `cross_entropy` on the logits directly.")
-        if _near(value, right_loss * n):
+        if near(value, right_loss * n):
             fail("`loss` is the sum over the batch, not the mean: keep the default reduction.")
-        if _near(value, float(((probabilities - one_hot) ** 2).mean())):
+        if near(value, float(((probabilities - one_hot) ** 2).mean())):
             fail("`loss` is the MSE between probabilities and one-hot targets; the task asks "
                  "for cross-entropy.")
         fail("`loss` is not the mean cross-entropy of `logits` against `targets`.")
@@ -201,8 +194,10 @@ q2 = Exercise(
 
 
 # -- q3: binary targets and a positive-class weight for BCEWithLogitsLoss -------------------
-def _check_q3(loss_fn, yb_train_t, yb_train, yb_test) -> str:
+def _check_q3(loss_fn, yb_train_t, yb_train, yb_test, device) -> str:
     import torch
+
+    device_type = torch.device(device).type
 
     yb_train = np.asarray(yb_train)
     yb_test = np.asarray(yb_test)
@@ -230,6 +225,10 @@ def _check_q3(loss_fn, yb_train_t, yb_train, yb_test) -> str:
            f"{tuple(yb_train_t.shape)}.")
     expect(np.array_equal(yb_train_t.detach().cpu().numpy()[:, 0], yb_train.astype(np.float32)),
            "`yb_train_t` does not hold the training labels in their order.")
+    expect(yb_train_t.device.type == device_type,
+           f"`yb_train_t` is on {yb_train_t.device.type}, but the notebook's DEVICE is "
+           f"{device_type}: the targets must sit where the model's logits are "
+           "(`device=DEVICE`).")
 
     weight = loss_fn.pos_weight
     expect(weight is not None,
@@ -239,21 +238,25 @@ def _check_q3(loss_fn, yb_train_t, yb_train, yb_test) -> str:
     expect(weight.numel() == 1,
            f"`pos_weight` holds {weight.numel()} values; this task has one output, so one "
            "weight.")
+    expect(weight.device.type == device_type,
+           f"`pos_weight` is on {weight.device.type}, but the notebook's DEVICE is "
+           f"{device_type}: the loss combines it with the logits, so create it with "
+           "`device=DEVICE`.")
     value = float(weight.detach().reshape(-1)[0])
     n_pos, n_neg = int(yb_train.sum()), int(n - yb_train.sum())
     right = n_neg / n_pos
-    if _near(value, n_pos / n_neg, 1e-4):
+    if near(value, n_pos / n_neg, 1e-4):
         fail("`pos_weight` is inverted: it multiplies the loss of the POSITIVE rows, so it "
              "should be (number of negatives) / (number of positives), above 1 here.")
     everything = np.concatenate([yb_train, yb_test])
     for rows, where in ((everything, "on every row, test rows included"),
                         (yb_test, "on the test rows")):
         pos = int(rows.sum())
-        if pos and _near(value, (len(rows) - pos) / pos, 1e-4) and not _near(value, right,
+        if pos and near(value, (len(rows) - pos) / pos, 1e-4) and not near(value, right,
                                                                                  1e-4):
             fail(f"`pos_weight` was counted {where}; count the classes of the training "
                  "labels only.")
-    expect(_near(value, right, 1e-4),
+    expect(near(value, right, 1e-4),
            "`pos_weight` is not (number of negatives) / (number of positives) in the "
            "training labels.")
     return f"pos_weight {right:.2f}: each churner counts about {right:.1f} times."
@@ -269,6 +272,6 @@ q3 = Exercise(
         "`pos_weight` multiplies the loss of the positive rows: count the negatives and the "
         "positives in `yb_train` and divide.",
         "`nn.BCEWithLogitsLoss(pos_weight=torch.tensor([n_negative / n_positive], "
-        "dtype=torch.float32))`.",
+        "dtype=torch.float32, device=DEVICE))`, and the targets on `DEVICE` too.",
     ],
 )
