@@ -27,6 +27,7 @@ from utils.check_helpers import (
     expect_type,
     is_fitted,
     is_real,
+    near,
     quiet,
     same_numbers,
     type_name,
@@ -183,6 +184,13 @@ def test_fold_scores_are_one_value_per_fold():
                             ([0.9, 0.8], "makes 3 folds")]:
         with pytest.raises(Mismatch, match=mentions):
             expect_fold_scores(wrong, "scores", n_folds=3)
+
+
+def test_near_compares_two_floats_within_a_relative_or_absolute_tolerance():
+    assert near(1.0, 1.0 + 1e-6)
+    assert not near(1.0, 1.001)
+    assert near(1.0, 1.0005, rtol=1e-3)
+    assert near(0.0, 5e-8) and not near(0.0, 5e-8, atol=0.0)
 
 
 def test_same_numbers_needs_the_same_shape_and_values():

@@ -5,7 +5,7 @@ A check function (see ``utils.exercises``) rejects an answer by calling ``fail``
 feedback that names the learner's variable and what it holds, never the right answer:
 
 * types: ``type_name``, ``expect_type`` (also catches "the class itself, not an instance");
-* numbers: ``is_real``, ``expect_number``, ``expect_integer``;
+* numbers: ``is_real``, ``expect_number``, ``expect_integer``, ``near`` (two floats close);
 * arrays and tables: ``expect_array``, ``expect_shape``, ``expect_finite``, ``expect_frame``,
   ``expect_series``, ``same_numbers``; cross-validation results: ``expect_fold_scores``;
 * functions: ``expect_function`` ("pass the function itself, not its result") and
@@ -22,6 +22,7 @@ Only NumPy and pandas are imported at module level: importing a check module mus
 
 from __future__ import annotations
 
+import math
 import numbers
 import reprlib
 import warnings
@@ -38,7 +39,7 @@ __all__ = [
     "PENGUIN_MEASUREMENTS", "call_learner", "course_dataset", "expect_array", "expect_finite",
     "expect_fitted_on_training_rows", "expect_fold_scores", "expect_frame", "expect_function",
     "expect_integer", "expect_number", "expect_series", "expect_shape", "expect_type",
-    "is_fitted", "is_real", "quiet", "same_numbers", "type_name",
+    "is_fitted", "is_real", "near", "quiet", "same_numbers", "type_name",
 ]
 
 # The four numeric measurement columns of the penguins table, in the table's order.
@@ -173,6 +174,12 @@ def same_numbers(a: object, b: object, atol: float = 1e-9) -> bool:
     """The same shape and the same values within ``atol`` (absolute; no relative slack)."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=0, atol=atol))
+
+
+def near(a: float, b: float, rtol: float = 1e-5, atol: float = 1e-7) -> bool:
+    """Two floats equal within ``rtol`` (relative) or ``atol`` (absolute): the same number
+    computed twice in float32, or a learner's number against a reference."""
+    return math.isclose(a, b, rel_tol=rtol, abs_tol=atol)
 
 
 def expect_fold_scores(value: object, name: str, n_folds: int | None = None) -> np.ndarray:
