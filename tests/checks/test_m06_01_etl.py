@@ -84,6 +84,10 @@ def test_q1_rejects_mixed_objects_other_zones_and_crashes(shop):
                           else None)
     assert_rejects(q1, objects, shop["raw"]["ordered_at"], mentions="not datetime64")
 
+    def dates_only(values):
+        return to_utc(values).dt.date
+    assert_rejects(q1, dates_only, shop["raw"]["ordered_at"], mentions="dates only")
+
     def berlin(values):
         return to_utc(values).dt.tz_convert("Europe/Berlin")
     assert_rejects(q1, berlin, shop["raw"]["ordered_at"], mentions="convert it to UTC")

@@ -60,6 +60,17 @@ def test_q1_rejects_a_watermark_saved_before_the_load():
     assert_rejects(q1, once, mentions="BEFORE the load succeeded")
 
 
+def test_q1_rejects_a_watermark_saved_once_after_the_run():
+    def at_the_end(available_days, state_file, load_day):
+        days = new_days(available_days, read_watermark(state_file))
+        for day in days:
+            load_day(day)
+        if days:
+            save_watermark(state_file, days[-1])
+        return days
+    assert_rejects(q1, at_the_end, mentions="after EACH day")
+
+
 def test_q1_rejects_swallowed_errors_and_carrying_on():
     def swallow(available_days, state_file, load_day):
         days = new_days(available_days, read_watermark(state_file))

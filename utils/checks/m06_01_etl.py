@@ -51,6 +51,12 @@ def _check_q1(parse_timestamps, ordered_at) -> str:
            "lines up with the other columns.")
     reference = _utc(values)
     if not pd.api.types.is_datetime64_any_dtype(result):
+        import datetime
+
+        first = next((v for v in result if v is not None and v == v), None)
+        if isinstance(first, datetime.date) and not isinstance(first, datetime.datetime):
+            fail("the result holds dates only: return the full time stamps (the date comes "
+                 "later, from the UTC time).")
         fail(f"the result has dtype {result.dtype}, not datetime64: naive and offset-aware "
              "time stamps are mixed in one column (or left as text). Parse them all into one "
              "time zone, UTC.")

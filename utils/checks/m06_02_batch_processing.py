@@ -23,7 +23,7 @@ NOTEBOOK = "06_data_pipelines/02_batch_processing"
 
 DAYS = [f"2026-10-{day:02d}" for day in range(1, 8)]
 CHUNK_ROWS = 5_000  # q3: rows per chunk the check asks for
-FILE_ROWS = 60_000  # q3: rows of the check's own file
+FILE_ROWS = 100_000  # q3: rows of the check's own file
 MEMORY_SHARE = 0.5  # q3: a chunked read must peak below this share of a whole-file read
 
 
@@ -116,6 +116,10 @@ def _check_q1(incremental_load) -> str:
             fail(f"the load of {DAYS[4]} failed, yet the watermark says {mark}: it was moved "
                  "BEFORE the load succeeded, so the next run will skip that day forever. Save "
                  "the watermark after each successful load.")
+        if mark == DAYS[1]:
+            fail(f"{DAYS[2]} and {DAYS[3]} were loaded before {DAYS[4]} failed, yet the "
+                 "watermark did not move: save it after EACH day's load, not once at the end "
+                 "of the run, or a failure makes the retry load those days again.")
         expect(mark == DAYS[3],
                f"after loading {DAYS[2]} and {DAYS[3]} and failing on {DAYS[4]}, the watermark "
                f"should say {DAYS[3]}, the last day that really was loaded (it says {mark}).")
@@ -265,8 +269,8 @@ def _check_q3(daily_revenue) -> str:
         fail(f"your function's peak memory is {peak / whole_peak:.0%} of reading the whole "
              "file at once: it holds the whole file (read in one go, or chunks gathered into "
              "one frame). Keep only each chunk's small daily sums.")
-    return (f"right sums for {len(whole)} days, at {peak / whole_peak:.0%} of a whole-file "
-            "read's peak memory.")
+    return (f"right sums for {len(whole)} days, at well under half the peak memory of a "
+            "whole-file read.")
 
 
 q3 = Exercise(
