@@ -157,6 +157,11 @@ def test_shop_builder_is_deterministic():
         pd.testing.assert_frame_equal(one[key], two[key])
 
 
+def test_loading_the_shop_as_a_table_points_to_shop_files():
+    with pytest.raises(DatasetError, match=r"shop_files\(\)"):
+        load_dataset("shop")
+
+
 def test_a_corrupt_shop_file_is_refused(copy_of_datasets):
     path = copy_of_datasets / "shop" / "orders.csv"
     path.write_text(path.read_text().replace("books", "bookz", 1))

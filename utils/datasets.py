@@ -95,6 +95,9 @@ def load_dataset(name: str, folder: Path | None = None) -> pd.DataFrame:
     """
     if name in BUNDLED:
         return BUNDLED[name]()
+    if name == "shop":
+        raise DatasetError("The shop's raw exports are two files, not one table: get their "
+                           "paths with `utils.shop_files()` and read them yourself.")
     if name not in GENERATED:
         raise DatasetError(f"Unknown dataset {name!r}. Available: {', '.join(available())}.")
     folder = Path(folder) if folder is not None else DATASETS_DIR
