@@ -208,6 +208,18 @@ def test_q2_rejects_a_reset_index_no_reason_and_incomplete_reasons(orders, order
     assert_rejects(q2, first_reason, orders, orders_schema, mentions="lacks failed check")
 
 
+def test_q2_rejects_the_whole_error_message_as_every_reason(orders, orders_schema):
+    def whole_message(frame, schema):
+        try:
+            schema.validate(frame, lazy=True)
+        except SchemaErrors as errors:
+            bad = frame.index.isin(errors.failure_cases["index"])
+            return frame[~bad], frame[bad].assign(reason=str(errors))
+        return frame, frame.iloc[:0].assign(reason=pd.Series(dtype=str))
+
+    assert_rejects(q2, whole_message, orders, orders_schema, mentions="passed")
+
+
 def test_q2_rejects_quarantining_a_wrong_column_type(orders, orders_schema):
     def everything(frame, schema):
         try:
