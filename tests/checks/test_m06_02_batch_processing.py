@@ -136,6 +136,8 @@ WATERMARK = "2026-10-10"
 
 
 def backfill(landed, loaded, watermark):
+    if watermark is None:
+        return []
     return sorted(d for d, digest in landed.items() if d <= watermark and loaded.get(d) != digest)
 
 
@@ -153,6 +155,18 @@ def test_q2_rejects_days_after_the_watermark():
         return sorted(d for d, digest in landed.items() if loaded.get(d) != digest)
     assert_rejects(q2, everything_changed, LANDED, LOADED, WATERMARK,
                    mentions="after the watermark")
+
+
+def test_q2_rejects_a_function_that_fails_or_reloads_everything_without_a_watermark():
+    def no_none(landed, loaded, watermark):
+        return sorted(d for d, digest in landed.items()
+                      if d <= watermark and loaded.get(d) != digest)
+    assert_rejects(q2, no_none, LANDED, LOADED, WATERMARK, mentions="no watermark yet")
+
+    def all_without_watermark(landed, loaded, watermark):
+        return sorted(d for d, digest in landed.items()
+                      if (watermark is None or d <= watermark) and loaded.get(d) != digest)
+    assert_rejects(q2, all_without_watermark, LANDED, LOADED, WATERMARK, mentions="Return `[]`")
 
 
 def test_q2_rejects_finding_only_one_kind_of_day():

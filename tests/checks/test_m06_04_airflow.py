@@ -10,6 +10,7 @@ import json
 import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ PARAMS = {"min_orders": Param(100, type="integer")}
 
 
 def make_factory(**changes):
-    settings = {"dag_id": "shop_weekly_report", "schedule": "@weekly", "start_date": START,
+    settings = {"dag_id": "shop_weekly_report", "schedule": "0 7 * * 1", "start_date": START,
                 "catchup": False, "default_args": ARGS, "params": PARAMS}
     settings.update(changes)
     settings = {key: value for key, value in settings.items() if value is not None}
@@ -57,6 +58,7 @@ def make_factory(**changes):
 # -- q1 -----------------------------------------------------------------------------------
 def test_q1_passes_on_the_reference():
     assert_passes(q1, make_factory())
+    assert_passes(q1, make_factory(schedule="0 7 * * MON"))
 
 
 def test_q1_pending():
@@ -74,7 +76,12 @@ def test_q1_rejects_catchup_and_retries_left_to_the_defaults():
 
 
 def test_q1_rejects_wrong_schedule_start_id_and_delay():
-    assert_rejects(q1, make_factory(schedule="@daily"), mentions="weekly")
+    assert_rejects(q1, make_factory(schedule="@daily"), mentions="Mondays at 07:00")
+    assert_rejects(q1, make_factory(schedule="@weekly"), mentions="midnight on Sunday")
+    assert_rejects(q1, make_factory(schedule="0 7 * * 0"), mentions="Mondays at 07:00")
+    assert_rejects(q1, make_factory(schedule=timedelta(days=7)), mentions="cron")
+    london = datetime(2026, 10, 1, tzinfo=ZoneInfo("Europe/London"))
+    assert_rejects(q1, make_factory(start_date=london), mentions="time zone")
     assert_rejects(q1, make_factory(start_date=datetime(2026, 1, 1, tzinfo=UTC)),
                    mentions="start date")
     assert_rejects(q1, make_factory(dag_id="weekly"), mentions="id")

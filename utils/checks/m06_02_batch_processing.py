@@ -4,7 +4,8 @@ aggregate computed chunk by chunk.
 
 q1 receives the learner's function and calls it on scenarios it builds in a scratch folder
 (a state file, a recording loader that fails on a chosen day). q2 receives the learner's
-function and the notebook's checksums and watermark, and also tries a scenario of its own.
+function and the notebook's checksums and watermark, and also tries scenarios of its own
+(one before any watermark exists).
 q3 receives the learner's function and writes its own orders file (with the course's seeded
 writer) to compare results and peak traced memory against a whole-file read.
 """
@@ -195,6 +196,19 @@ def _check_q2(days_to_backfill, landed, loaded, watermark) -> str:
             fail(f"on {where} you miss day(s) whose file was re-delivered: the checksum in the "
                  "landing folder differs from the one that was loaded.")
         fail(f"on {where} the days to backfill are not right.")
+    # Before the first incremental run: no watermark, nothing loaded, nothing to repair.
+    try:
+        first = attempted(days_to_backfill(dict(made_landed), {}, None))
+    except NotAttempted:
+        raise
+    except Exception as error:  # the learner's code broke: feedback, never a traceback
+        fail(f"with no watermark yet (`watermark=None`) your function raised "
+             f"{type_name(error)}: {error}. Before the first run nothing has been loaded, so "
+             "nothing needs a backfill: return `[]` in that case.")
+    first = _expect_days(first, "days_to_backfill")
+    expect(first == [], f"with no watermark yet (`watermark=None`) your function returned "
+                        f"{len(first)} day(s): every landed day is new, and the incremental "
+                        "run loads new days. Return `[]` when there is no watermark.")
     return f"backfill {', '.join(_backfill(landed, loaded, watermark)) or 'nothing'}."
 
 
@@ -207,8 +221,8 @@ q2 = Exercise(
         "never loaded, and days whose file changed since they were loaded.",
         "`loaded.get(day)` is None for a day never loaded, so one comparison with the "
         "landing checksum covers both kinds.",
-        "`sorted(day for day, digest in landed.items() if day <= watermark and "
-        "loaded.get(day) != digest)`.",
+        "`[]` when `watermark is None`; otherwise `sorted(day for day, digest in "
+        "landed.items() if day <= watermark and loaded.get(day) != digest)`.",
     ],
 )
 

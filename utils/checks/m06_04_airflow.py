@@ -24,6 +24,7 @@ from ..paths import workspace
 NOTEBOOK = "06_data_pipelines/04_airflow"
 
 DAG_ID = "shop_weekly_report"
+SCHEDULE = "0 7 * * 1"  # Mondays at 07:00 UTC, after the daily DAG (06:00) has loaded Sunday
 START = datetime(2026, 10, 1, tzinfo=UTC)
 RETRIES = 3
 RETRY_DELAY = timedelta(minutes=10)
@@ -52,6 +53,32 @@ def _environment(values: dict[str, str]):
 
 
 # -- q1: a TaskFlow DAG with explicit settings ----------------------------------------------
+def _fire_times(expression: str, n: int = 4) -> list[datetime]:
+    """The first ``n`` times a cron expression fires after START (in UTC)."""
+    from croniter import croniter
+
+    times = croniter(expression, START)
+    return [times.get_next(datetime) for _ in range(n)]
+
+
+def _expect_schedule(timetable) -> None:
+    expression = getattr(timetable, "expression", None)
+    expect(isinstance(expression, str),
+           f"the schedule is not a cron expression (Airflow made a {type_name(timetable)}): "
+           f"use `schedule={SCHEDULE!r}`, Mondays at 07:00 UTC.")
+    zone = getattr(timetable.timezone, "name", str(timetable.timezone))
+    expect(zone == "UTC", f"the schedule runs in the time zone {zone}: give `start_date` in UTC "
+                          "(`tzinfo=UTC`), so that 07:00 means 07:00 UTC.")
+    got = _fire_times(expression)
+    if got == _fire_times("@weekly"):
+        fail("`@weekly` fires at midnight on Sunday, before the daily DAG has loaded the "
+             "week's last days (it runs at 06:00 for the day before): the task asks for "
+             f"Mondays at 07:00 UTC, `schedule={SCHEDULE!r}`.")
+    expect(got == _fire_times(SCHEDULE),
+           f"the schedule {expression!r} does not fire on Mondays at 07:00 UTC: use "
+           f"`schedule={SCHEDULE!r}`.")
+
+
 def _check_q1(weekly_report) -> str:
     _airflow_home()
     from airflow.sdk import DAG
@@ -67,9 +94,7 @@ def _check_q1(weekly_report) -> str:
            "function with `@dag(...)`.")
     expect(built.dag_id == DAG_ID, f"the DAG's id is {built.dag_id!r}; the task asks for "
                                    f"{DAG_ID!r}.")
-    reference = DAG("reference", schedule="@weekly", start_date=START)
-    expect(built.timetable == reference.timetable,
-           "the schedule is not weekly: use `schedule=\"@weekly\"`.")
+    _expect_schedule(built.timetable)
     expect(built.start_date is not None and built.start_date == START,
            "the start date is not 1 October 2026, midnight UTC: use "
            "`datetime(2026, 10, 1, tzinfo=UTC)`.")
@@ -103,7 +128,8 @@ def _check_q1(weekly_report) -> str:
     expect(schema.get("type") == "integer",
            "declare `min_orders` as an integer: `Param(100, type=\"integer\")`, so that a "
            "run triggered with text is refused.")
-    return "weekly, catchup off and 3 retries even where the installation says otherwise."
+    return ("Mondays at 07:00 UTC, catchup off and 3 retries even where the installation "
+            "says otherwise.")
 
 
 q1 = Exercise(
