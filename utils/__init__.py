@@ -8,7 +8,7 @@ from .quiet import quiet_logs
 
 quiet_logs()
 
-from .datasets import DatasetError, available, load_dataset  # noqa: E402
+from .datasets import DatasetError, available, load_dataset, shop_files  # noqa: E402
 from .metrics import record_metric  # noqa: E402
 from .paths import REPO_ROOT, workspace  # noqa: E402
 from .plotting import set_style  # noqa: E402
@@ -18,5 +18,5 @@ from .setup import setup_course  # noqa: E402
 
 __all__ = [
     "DatasetError", "REPO_ROOT", "available", "device", "load_dataset", "record_metric",
-    "seed_everything", "set_style", "setup_course", "show_progress", "workspace",
+    "seed_everything", "set_style", "setup_course", "shop_files", "show_progress", "workspace",
 ]

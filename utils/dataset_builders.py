@@ -346,3 +346,246 @@ def build_support_tickets(n_tickets: int = 2400, seed: int = TICKETS_SEED) -> pd
             "team": labels,
         }
     )
+
+
+# -- shop: raw exports of a small online shop, with planted defects (datasets/shop.md) -------
+
+SHOP_SEED = 20261130
+SHOP_START = pd.Timestamp("2026-10-01", tz="UTC")
+SHOP_CATEGORIES = ("books", "clothing", "electronics", "garden", "toys")
+SHOP_PRICES = {"books": (2.6, 0.4), "clothing": (3.4, 0.5), "electronics": (4.6, 0.7),
+               "garden": (3.3, 0.6), "toys": (3.0, 0.5)}  # log-normal unit price per category
+SHOP_CATEGORY_VARIANTS = {"books": ["Books", "BOOKS", " books"],
+                          "clothing": ["Clothing", "clothing ", "CLOTHING"],
+                          "electronics": ["Electronics", "ELECTRONICS", "electronics "],
+                          "garden": ["Garden", "GARDEN", " garden"],
+                          "toys": ["Toys", "TOYS", "toys "]}
+SHOP_COUNTRIES = {"GB": 0.35, "DE": 0.25, "FR": 0.2, "NL": 0.12, "IE": 0.08}
+SHOP_COUNTRY_VARIANTS = {"GB": ["UK", "U.K.", "united kingdom", "United Kingdom", "gb"],
+                         "DE": ["Germany", "de"], "FR": ["France", "fr"],
+                         "NL": ["Netherlands", "nl"], "IE": ["Ireland", "ie"]}
+SHOP_QUANTITY_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+SHOP_MAX_AMOUNT = 5_000.0  # a valid order total is > 0 and at most this (see the data card)
+# Planted defects of the committed raw files: name -> count (the data card lists each one).
+SHOP_DEFECTS = {
+    "customers_duplicate_lines": 6,
+    "customers_country_variant": 30,
+    "customers_country_missing": 8,
+    "customers_email_missing": 10,
+    "orders_exact_duplicates": 25,
+    "orders_reexported": 15,
+    "orders_amount_decimal_comma": 40,
+    "orders_amount_na": 10,
+    "orders_amount_empty": 12,
+    "orders_quantity_text": 8,
+    "orders_category_missing": 20,
+    "orders_category_variant": 60,
+    "orders_orphan_customer": 12,
+    "orders_reject_negative_quantity": 5,
+    "orders_reject_amount_out_of_range": 4,
+    "orders_reject_unparseable_date": 3,
+}
+
+
+def _shop_timestamps(utc: pd.Series, style: np.ndarray) -> list[str]:
+    """Write UTC times as the shop's systems do: 'Z' (utc), '+01:00' (local) or naive (UTC)."""
+    z = utc.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    local = (utc + pd.Timedelta(hours=1)).dt.strftime("%Y-%m-%dT%H:%M:%S+01:00")
+    naive = utc.dt.strftime("%Y-%m-%d %H:%M:%S")
+    return list(np.where(style == "offset", local, np.where(style == "naive", naive, z)))
+
+
+def _shop_orders(rng: np.random.Generator, n: int, n_days: int, customer_ids: np.ndarray,
+                 first: int = 1) -> pd.DataFrame:
+    """Clean orders (typed, UTC), sorted by time: the truth the raw exports are written from."""
+    seconds = np.sort(rng.integers(0, n_days * 86_400, size=n))
+    category = rng.choice(SHOP_CATEGORIES, size=n, p=[0.25, 0.25, 0.15, 0.15, 0.2])
+    mean = np.array([SHOP_PRICES[c][0] for c in category])
+    spread = np.array([SHOP_PRICES[c][1] for c in category])
+    price = np.exp(rng.normal(mean, spread)).clip(1.0, 480.0)
+    quantity = (rng.poisson(0.8, n) + 1).clip(1, 5)
+    return pd.DataFrame({
+        "order_id": [f"O{i:06d}" for i in range(first, first + n)],
+        "customer_id": rng.choice(customer_ids, size=n),
+        "ordered_at": SHOP_START + pd.to_timedelta(seconds, unit="s"),
+        "category": category,
+        "quantity": quantity,
+        "amount": (price * quantity).round(2),
+    })
+
+
+def build_shop(n_customers: int = 400, n_orders: int = 2000, n_days: int = 28,
+               seed: int = SHOP_SEED) -> dict[str, pd.DataFrame]:
+    """Raw exports of a fictional online shop: customers (JSON lines) and orders (CSV).
+
+    Returns ``{"customers": ..., "orders": ...}`` as frames of raw values (strings and
+    ``None``), exactly as the exports hold them, with the defects of ``SHOP_DEFECTS`` planted
+    on disjoint rows (datasets/shop.md lists each one and how a pipeline should treat it).
+    """
+    rng = np.random.default_rng(seed)
+    d = SHOP_DEFECTS
+    # Customers.
+    ids = np.array([f"C{i:04d}" for i in range(1, n_customers + 1)])
+    country = rng.choice(list(SHOP_COUNTRIES), size=n_customers, p=list(SHOP_COUNTRIES.values()))
+    signup = SHOP_START - pd.to_timedelta(rng.integers(1, 3 * 365, size=n_customers), unit="D")
+    customers = pd.DataFrame({
+        "customer_id": ids,
+        "email": [f"customer{i:04d}@example.com" for i in range(1, n_customers + 1)],
+        "country": country.astype(object),
+        "signup_date": signup.strftime("%Y-%m-%d"),
+        "segment": rng.choice(["consumer", "business"], size=n_customers, p=[0.85, 0.15]),
+    }).astype(object)
+    rows = rng.permutation(n_customers)
+    cuts = np.cumsum([d["customers_country_variant"], d["customers_country_missing"],
+                      d["customers_email_missing"]])
+    variant, no_country, no_email = np.split(rows[:cuts[-1]], cuts[:-1])
+    customers.loc[variant, "country"] = [
+        str(rng.choice(SHOP_COUNTRY_VARIANTS[c])) for c in customers.loc[variant, "country"]]
+    customers.loc[no_country, "country"] = None
+    customers.loc[no_email, "email"] = None
+    repeated = np.sort(rng.choice(n_customers, size=d["customers_duplicate_lines"], replace=False))
+    customers = pd.concat([customers, customers.iloc[repeated]]).sort_index(kind="stable")
+    customers = customers.reset_index(drop=True)
+
+    # Orders: the truth, then its raw export.
+    truth = _shop_orders(rng, n_orders, n_days, ids)
+    raw = truth.astype({"quantity": object, "amount": object, "category": object})
+    raw["quantity"] = truth["quantity"].astype(str)
+    raw["amount"] = truth["amount"].map(lambda x: f"{x:.2f}")
+    style = rng.choice(["z", "offset", "naive"], size=n_orders, p=[0.75, 0.15, 0.10])
+    raw["ordered_at"] = _shop_timestamps(truth["ordered_at"], style)
+    export_day = truth["ordered_at"].dt.normalize() + pd.Timedelta(days=1, hours=2)
+    raw["exported_at"] = export_day.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    names = ["orders_reject_unparseable_date", "orders_reject_negative_quantity",
+             "orders_reject_amount_out_of_range", "orders_orphan_customer",
+             "orders_quantity_text", "orders_amount_decimal_comma", "orders_amount_na",
+             "orders_amount_empty", "orders_category_missing", "orders_category_variant",
+             "orders_exact_duplicates", "orders_reexported"]
+    rows = rng.permutation(n_orders)
+    cuts = np.cumsum([d[name] for name in names])
+    picked = dict(zip(names, np.split(rows[:cuts[-1]], cuts[:-1]), strict=False))
+    bad_dates = ["31/10/2026 14:20", "not recorded", "2026-10-32T09:15:00Z"]
+    raw.loc[picked["orders_reject_unparseable_date"], "ordered_at"] = bad_dates
+    neg = picked["orders_reject_negative_quantity"]
+    raw.loc[neg, "quantity"] = (-truth.loc[neg, "quantity"]).astype(str)
+    huge = picked["orders_reject_amount_out_of_range"]
+    raw.loc[huge, "amount"] = (truth.loc[huge, "amount"] * 1000 + 10_000).map(lambda x: f"{x:.2f}")
+    raw.loc[picked["orders_orphan_customer"], "customer_id"] = [
+        f"C{i:04d}" for i in range(9001, 9001 + d["orders_orphan_customer"])]
+    text = picked["orders_quantity_text"]
+    raw.loc[text, "quantity"] = truth.loc[text, "quantity"].map(SHOP_QUANTITY_WORDS)
+    comma = picked["orders_amount_decimal_comma"]
+    raw.loc[comma, "amount"] = raw.loc[comma, "amount"].str.replace(".", ",")
+    raw.loc[picked["orders_amount_na"], "amount"] = "N/A"
+    raw.loc[picked["orders_amount_empty"], "amount"] = None
+    raw.loc[picked["orders_category_missing"], "category"] = None
+    spelled = picked["orders_category_variant"]
+    raw.loc[spelled, "category"] = [
+        str(rng.choice(SHOP_CATEGORY_VARIANTS[c])) for c in truth.loc[spelled, "category"]]
+    # Re-exports: the same order, exported again three days later, written differently
+    # (amount with a decimal comma, time with the other notation); its values are unchanged.
+    again = raw.loc[picked["orders_reexported"]].copy()
+    again["exported_at"] = (export_day[again.index] + pd.Timedelta(days=3)).dt.strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    again["amount"] = again["amount"].str.replace(".", ",")
+    flip = np.where(style[again.index] == "offset", "z", "offset")
+    again["ordered_at"] = _shop_timestamps(truth.loc[again.index, "ordered_at"], flip)
+    copies = raw.loc[picked["orders_exact_duplicates"]]
+    orders = pd.concat([raw, copies, again])
+    orders = orders.sort_values(["exported_at"], kind="stable").reset_index(drop=True)
+    columns = ["order_id", "customer_id", "ordered_at", "category", "quantity", "amount",
+               "exported_at"]
+    return {"customers": customers, "orders": orders[columns]}
+
+
+def write_shop_batches(folder, n_days: int = 14, orders_per_day: int = 150,
+                       seed: int = SHOP_SEED + 1) -> pd.DataFrame:
+    """Write the shop's daily order files into ``folder`` and return their delivery schedule.
+
+    Each business day's orders (UTC) go to ``orders_<day>.csv``. The schedule (one row per
+    delivery: ``run_date``, ``business_date``, ``file``, ``note``) says on which day the
+    pipeline first sees each file: normally the morning after, but day 5 arrives two days late
+    (after day 6), and day 2 is re-delivered with corrections on the last run date as
+    ``orders_<day>_v2.csv`` (5 amounts corrected, 4 late orders added). Needs ``n_days >= 7``.
+    """
+    from pathlib import Path
+
+    if n_days < 7:
+        raise ValueError(f"n_days must be at least 7 for the late and re-delivered days "
+                         f"(got {n_days}).")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    customer_ids = np.array([f"C{i:04d}" for i in range(1, 401)])
+    orders = _shop_orders(rng, n_days * orders_per_day, n_days, customer_ids)
+    day = orders["ordered_at"].dt.strftime("%Y-%m-%d")
+    write = orders.assign(ordered_at=orders["ordered_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    days = sorted(day.unique())
+    late, redelivered = days[4], days[1]
+    schedule = []
+    for i, business_date in enumerate(days):
+        file = f"orders_{business_date}.csv"
+        write[day == business_date].to_csv(folder / file, index=False, lineterminator="\n")
+        arrives = i + 1 if business_date != late else i + 3
+        note = "late: arrives after the next day's file" if business_date == late else "on time"
+        schedule.append((arrives, business_date, file, note))
+    # The re-delivery: the same day with corrected amounts and a few late orders added.
+    v2 = write[day == redelivered].copy()
+    fix = rng.choice(v2.index, size=5, replace=False)
+    v2.loc[fix, "amount"] = (v2.loc[fix, "amount"] * 1.1).round(2)
+    extra = _shop_orders(rng, 4, 1, customer_ids, first=len(orders) + 1)
+    extra["ordered_at"] = (extra["ordered_at"] + pd.Timedelta(days=1)).dt.strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    v2 = pd.concat([v2, extra], ignore_index=True)
+    v2.to_csv(folder / f"orders_{redelivered}_v2.csv", index=False, lineterminator="\n")
+    schedule.append((n_days + 1, redelivered, f"orders_{redelivered}_v2.csv",
+                     "re-delivery: corrects the earlier file of this day"))
+    start = SHOP_START.tz_localize(None)
+    frame = pd.DataFrame(schedule, columns=["run", "business_date", "file", "note"])
+    frame.insert(0, "run_date", (start + pd.to_timedelta(frame.pop("run"), unit="D"))
+                 .dt.strftime("%Y-%m-%d"))
+    return frame.sort_values(["run_date", "business_date"], kind="stable").reset_index(drop=True)
+
+
+def write_shop_large_orders(folder, n_rows: int = 1_000_000, seed: int = SHOP_SEED + 2):
+    """Write ``orders_large.csv`` (clean orders, UTC) with ``n_rows`` rows; return its path.
+
+    A file to read in chunks: one million rows is about 60 MB on disk.
+    """
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    rng = np.random.default_rng(seed)
+    seconds = np.sort(rng.integers(0, 365 * 86_400, size=n_rows))
+    start = np.datetime64(SHOP_START.tz_localize(None), "s")
+    category = rng.integers(0, len(SHOP_CATEGORIES), size=n_rows)
+    mean = np.array([SHOP_PRICES[c][0] for c in SHOP_CATEGORIES])[category]
+    spread = np.array([SHOP_PRICES[c][1] for c in SHOP_CATEGORIES])[category]
+    quantity = (rng.poisson(0.8, n_rows) + 1).clip(1, 5)
+    amount = (np.exp(rng.normal(mean, spread)).clip(1.0, 480.0) * quantity).round(2)
+    number = pa.array(np.arange(1, n_rows + 1)).cast(pa.string())
+    table = pa.table({
+        "order_id": pa.compute.binary_join_element_wise(
+            "O", pa.compute.utf8_lpad(number, 7, "0"), ""),
+        "customer_id": pa.compute.binary_join_element_wise(
+            "C", pa.compute.utf8_lpad(pa.array(rng.integers(1, 401, n_rows)).cast(pa.string()),
+                                      4, "0"), ""),
+        "ordered_at": pa.compute.binary_join_element_wise(
+            pa.compute.strftime(pa.array(start + seconds.astype("timedelta64[s]")),
+                                format="%Y-%m-%dT%H:%M:%S"), "Z", ""),
+        "category": pa.DictionaryArray.from_arrays(
+            pa.array(category.astype("int8")), pa.array(SHOP_CATEGORIES)).cast(pa.string()),
+        "quantity": pa.array(quantity),
+        "amount": pa.array(amount),
+    })
+    path = folder / "orders_large.csv"
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="none")
+    with open(path, "wb") as out:
+        out.write((",".join(table.column_names) + "\n").encode())
+        pa_csv.write_csv(table, out, options)
+    return path

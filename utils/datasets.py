@@ -14,8 +14,10 @@ Three sources:
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -60,6 +62,8 @@ GENERATED: dict[str, tuple[Callable[..., pd.DataFrame], list[str]]] = {
 }
 
 CHECKSUMS_FILE = "CHECKSUMS"
+# The shop's raw exports (module 06) are files, not one table: read them with shop_files().
+SHOP_FILES = {"customers": "shop/customers.jsonl", "orders": "shop/orders.csv"}
 
 
 def available() -> list[str]:
@@ -91,18 +95,27 @@ def load_dataset(name: str, folder: Path | None = None) -> pd.DataFrame:
     """
     if name in BUNDLED:
         return BUNDLED[name]()
+    if name == "shop":
+        raise DatasetError("The shop's raw exports are two files, not one table: get their "
+                           "paths with `utils.shop_files()` and read them yourself.")
     if name not in GENERATED:
         raise DatasetError(f"Unknown dataset {name!r}. Available: {', '.join(available())}.")
     folder = Path(folder) if folder is not None else DATASETS_DIR
-    path = folder / f"{name}.csv"
+    path = _verified(folder, f"{name}.csv")
+    return pd.read_csv(path, parse_dates=GENERATED[name][1])
+
+
+def _verified(folder: Path, file: str) -> Path:
+    """The path of ``folder / file`` once its SHA-256 matches ``CHECKSUMS``."""
+    path = folder / file
     if not path.exists():
         raise DatasetError(
             f"Dataset file {path} is missing. Restore it with `git checkout -- datasets/` "
             "or rebuild it with `make datasets`."
         )
-    expected = expected_checksums(folder).get(path.name)
+    expected = expected_checksums(folder).get(file)
     if expected is None:
-        raise DatasetError(f"{folder / CHECKSUMS_FILE} has no checksum for {path.name}.")
+        raise DatasetError(f"{folder / CHECKSUMS_FILE} has no checksum for {file}.")
     actual = sha256(path)
     if actual != expected:
         raise DatasetError(
@@ -110,7 +123,36 @@ def load_dataset(name: str, folder: Path | None = None) -> pd.DataFrame:
             f"{expected[:12]}…. Restore it with `git checkout -- datasets/` or rebuild it "
             "with `make datasets`."
         )
-    return pd.read_csv(path, parse_dates=GENERATED[name][1])
+    return path
+
+
+class ShopFiles(NamedTuple):
+    """Paths of the shop's raw exports (see datasets/shop.md)."""
+
+    customers: Path
+    orders: Path
+
+
+def shop_files(folder: Path | None = None) -> ShopFiles:
+    """The shop's raw exports, checked against ``CHECKSUMS``: customers (JSON lines), orders (CSV).
+
+    They are raw on purpose (duplicates, wrong types, mixed time zones...): read them as text
+    and clean them; ``datasets/shop.md`` lists every planted defect.
+    """
+    folder = Path(folder) if folder is not None else DATASETS_DIR
+    return ShopFiles(**{key: _verified(folder, file) for key, file in SHOP_FILES.items()})
+
+
+def write_shop(folder: Path) -> dict[str, str]:
+    """Write the shop's raw exports under ``folder``; return file (relative) -> SHA-256."""
+    frames = dataset_builders.build_shop()
+    customers = folder / SHOP_FILES["customers"]
+    customers.parent.mkdir(parents=True, exist_ok=True)
+    records = frames["customers"].to_dict(orient="records")
+    customers.write_text("".join(json.dumps(record) + "\n" for record in records))
+    orders = folder / SHOP_FILES["orders"]
+    frames["orders"].to_csv(orders, index=False, lineterminator="\n")
+    return {file: sha256(folder / file) for file in SHOP_FILES.values()}
 
 
 def build_all(folder: Path = DATASETS_DIR) -> dict[str, str]:
@@ -121,6 +163,7 @@ def build_all(folder: Path = DATASETS_DIR) -> dict[str, str]:
         path = folder / f"{name}.csv"
         builder().to_csv(path, index=False, lineterminator="\n")
         checksums[path.name] = sha256(path)
+    checksums.update(write_shop(folder))
     lines = [f"{digest}  {file}" for file, digest in sorted(checksums.items())]
     (folder / CHECKSUMS_FILE).write_text("\n".join(lines) + "\n")
     return checksums
