@@ -128,7 +128,7 @@ def test_peak_memory_is_in_megabytes_on_linux_and_macos(monkeypatch, platform, r
 def test_a_notebook_may_state_its_own_budget_with_a_reason(tmp_path):
     path = tmp_path / "server.ipynb"
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata["mlcourse"] = {"budget": {"quick": 40, "reason": "starts a real server"}}
+    notebook.metadata["mlcourse_budget"] = {"quick": 40, "reason": "starts a real server"}
     nbformat.write(notebook, path)
     assert runner.budget_s(path, quick=True) == 40
     assert runner.budget_s(path, quick=False) == runner.BUDGET_S["default"]

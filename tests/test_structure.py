@@ -190,7 +190,7 @@ def test_an_own_time_budget_says_why_and_stays_under_the_caps(path):
     budget = notebook_budget(path)
     if not budget:
         return
-    assert str(budget.get("reason", "")).strip(), "metadata.mlcourse.budget needs a reason"
+    assert str(budget.get("reason", "")).strip(), "metadata.mlcourse_budget needs a reason"
     assert set(budget) <= {"default", "quick", "reason"}, budget
     for mode in ("default", "quick"):
         assert float(budget.get(mode, 0)) <= BUDGET_CAP_S[mode], (mode, budget)

@@ -75,7 +75,7 @@ class Result:
 
 
 def notebook_budget(path: Path) -> dict:
-    """The notebook's own budget, if its solution states one in ``metadata.mlcourse.budget``.
+    """The notebook's own budget, if its solution states one in ``metadata.mlcourse_budget``.
 
     ``{"default": 90, "quick": 40, "reason": "starts a real Airflow ..."}``: for lessons whose
     point is a real server or orchestrator that needs that long to start, whatever the data
@@ -86,7 +86,7 @@ def notebook_budget(path: Path) -> dict:
         path = SOLUTIONS_DIR / path.relative_to(NOTEBOOKS_DIR)
     if not path.exists():
         return {}
-    return dict(nbformat.read(path, as_version=4).metadata.get("mlcourse", {}).get("budget", {}))
+    return dict(nbformat.read(path, as_version=4).metadata.get("mlcourse_budget", {}))
 
 
 def budget_s(path: Path, quick: bool) -> float:
