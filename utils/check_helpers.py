@@ -315,6 +315,10 @@ def expect_mlflow_run(value: object, name: str, tracking_uri: str | None = None,
     if hasattr(value, "info") and hasattr(value.info, "run_id"):
         fail(f"`{name}` is a {type_name(value)} object; store its id, `<run>.info.run_id` "
              "(a string).")
+    if isinstance(value, pd.Series | pd.DataFrame):
+        fail(f"`{name}` is a pandas {type_name(value)} (part of what `search_runs` returns); "
+             "take the one run id out of it: the `run_id` column of the row you want, e.g. "
+             "`.iloc[0]`.")
     expect(isinstance(value, str), f"`{name}` should be a run id (a string), not a "
                                    f"{type_name(value)}.")
     client = MlflowClient(tracking_uri)

@@ -269,6 +269,14 @@ def test_q4_rejects_ascending_order_and_the_parent(grid):
     assert_rejects(q4, grid, grid, mentions="parent run")
 
 
+def test_q4_rejects_a_row_a_column_and_a_run_object(grid):
+    ranked = _ranked(grid, "metrics.val_f1 DESC")
+    assert_rejects(q4, ranked.iloc[0], grid, mentions="`run_id` column")
+    assert_rejects(q4, ranked["run_id"], grid, mentions="`run_id` column")
+    run = mlflow.get_run(ranked["run_id"].iloc[0])
+    assert_rejects(q4, run, grid, mentions="info.run_id")
+
+
 def test_q4_rejects_the_best_roc_auc_and_a_run_outside_the_grid(grid, data):
     by_auc = _ranked(grid, "metrics.val_roc_auc DESC")["run_id"].iloc[0]
     assert_rejects(q4, by_auc, grid, mentions="ROC AUC")

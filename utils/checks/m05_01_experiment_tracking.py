@@ -123,7 +123,7 @@ def _check_q2(artifact_run_id) -> str:
         pngs = [p for p in paths if p.endswith(".png")]
         if pngs:
             fail(f"the run has an image artifact, but not under the name `confusion_matrix.png` "
-                 f"(it has {', '.join(pngs)}): give that name as the artifact file.")
+                 f"(it has {', '.join(pngs)}): log it at the top level under exactly that name.")
         fail("the run has no artifact `confusion_matrix.png`. Saving a figure with `savefig` "
              "only writes it to your disk; `mlflow.log_figure(fig, \"confusion_matrix.png\")` "
              "stores it with the run.")
