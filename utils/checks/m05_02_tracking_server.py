@@ -110,9 +110,10 @@ def _check_q2(result, tracking_uri, experiment_name, launch, alpha) -> str:
     try:
         run = client.get_run(run_ids[0])
     except MlflowException:
-        fail("the script's run is not on the server: a separate process does not see your "
-             "kernel's tracking URI. Pass it in `env=` as MLFLOW_TRACKING_URI (keep the rest "
-             "of `os.environ`); without it MLflow writes to a local mlflow.db.")
+        fail("the script's run is not on the server: the script did not get the server's "
+             "URL and wrote to a local mlflow.db. Pass MLFLOW_TRACKING_URI in `env=`, added to "
+             "`os.environ` (`{**os.environ, ...}`): an `env=` dict replaces the whole "
+             "environment.")
     experiment_id = _experiment_id(tracking_uri, experiment_name)
     if run.info.experiment_id != experiment_id:
         other = client.get_experiment(run.info.experiment_id).name
