@@ -76,8 +76,8 @@ q1 = Exercise(
     notebook=NOTEBOOK,
     check_fn=_check_q1,
     hints=[
-        "Open a run with `with mlflow.start_run(run_name=...):` and call "
-        "`mlflow.sklearn.log_model(...)` inside it; keep what it returns.",
+        "Start a run with `mlflow.start_run(run_name=...)`, call "
+        "`mlflow.sklearn.log_model(...)` and keep what it returns, then `mlflow.end_run()`.",
         "`infer_signature(X_train, challenger_model.predict(X_train))` keeps the column names "
         "because `X_train` is a DataFrame; `input_example=X_train.head(3)`.",
         "`log_model(challenger_model, name=\"model\", signature=..., input_example=..., "
