@@ -237,49 +237,81 @@ def test_q3_rejects_the_grid_logged_in_the_parent_and_missing_params(data):
 # belong to different children, as they can in the notebook
 GRID = {(0.01, "None"): (0.52, 0.866), (1.0, "None"): (0.61, 0.871),
         (0.01, "balanced"): (0.65, 0.869), (1.0, "balanced"): (0.64, 0.867)}
+# as in the notebook: the child with the best ROC AUC is also the one with the lowest F1
+GRID_LOWEST_F1_BEST_AUC = {(0.001, "None"): (0.0, 0.870), (1.0, "None"): (0.61, 0.867),
+                           (0.01, "balanced"): (0.65, 0.869)}
 
 
-@pytest.fixture(scope="module")
-def grid():
+def _log_grid(values):
     with mlflow.start_run() as parent:
-        for (C, class_weight), (f1, auc) in GRID.items():
+        for (C, class_weight), (f1, auc) in values.items():
             with mlflow.start_run(nested=True):
                 mlflow.log_params({"C": C, "class_weight": class_weight})
                 mlflow.log_metrics({"val_f1": f1, "val_roc_auc": auc})
     return parent.info.run_id
 
 
-def _ranked(grid_id, order):
-    return mlflow.search_runs(filter_string=f"tags.mlflow.parentRunId = '{grid_id}'",
-                              order_by=[order])
+@pytest.fixture(scope="module")
+def grid():
+    return _log_grid(GRID)
+
+
+def _ranked(grid_id, order, filtered=True):
+    return mlflow.search_runs(
+        filter_string=f"tags.mlflow.parentRunId = '{grid_id}'" if filtered else "",
+        order_by=[order])
+
+
+def _q4_args(grid_id, order="metrics.val_f1 DESC", row=0):
+    ranked = _ranked(grid_id, order)
+    return ranked, ranked["run_id"].iloc[row], grid_id
 
 
 def test_q4_passes_on_the_best_f1(grid):
-    assert_passes(q4, _ranked(grid, "metrics.val_f1 DESC")["run_id"].iloc[0], grid)
+    assert_passes(q4, *_q4_args(grid))
 
 
 def test_q4_pending(grid):
     assert_pending(q4)
-    assert_pending(q4, ..., grid)
+    assert_pending(q4, ..., ..., grid)
 
 
 def test_q4_rejects_ascending_order_and_the_parent(grid):
-    assert_rejects(q4, _ranked(grid, "metrics.val_f1")["run_id"].iloc[0], grid,
-                   mentions="ascending")
-    assert_rejects(q4, grid, grid, mentions="parent run")
+    assert_rejects(q4, *_q4_args(grid, "metrics.val_f1"), mentions="ascending")
+    ranked = _ranked(grid, "metrics.val_f1 DESC")
+    assert_rejects(q4, ranked, grid, grid, mentions="parent run")
+    # the right run id, but the DataFrame kept in the wrong order
+    ascending = _ranked(grid, "metrics.val_f1")
+    assert_rejects(q4, ascending, ranked["run_id"].iloc[0], grid, mentions="ascending order")
+
+
+def test_q4_rejects_a_query_without_the_filter(grid):
+    unfiltered = _ranked(grid, "metrics.val_f1 DESC", filtered=False)
+    assert_rejects(q4, unfiltered, unfiltered["run_id"].iloc[0], grid,
+                   mentions="not children of the grid")
+    ranked = _ranked(grid, "metrics.val_f1 DESC")
+    assert_rejects(q4, ranked.head(2), ranked["run_id"].iloc[0], grid, mentions="2 rows")
 
 
 def test_q4_rejects_a_row_a_column_and_a_run_object(grid):
     ranked = _ranked(grid, "metrics.val_f1 DESC")
-    assert_rejects(q4, ranked.iloc[0], grid, mentions="`run_id` column")
-    assert_rejects(q4, ranked["run_id"], grid, mentions="`run_id` column")
+    assert_rejects(q4, ranked, ranked.iloc[0], grid, mentions="`run_id` column")
+    assert_rejects(q4, ranked, ranked["run_id"], grid, mentions="`run_id` column")
     run = mlflow.get_run(ranked["run_id"].iloc[0])
-    assert_rejects(q4, run, grid, mentions="info.run_id")
+    assert_rejects(q4, ranked, run, grid, mentions="info.run_id")
+    assert_rejects(q4, ranked["run_id"], ranked["run_id"].iloc[0], grid, mentions="Series")
 
 
 def test_q4_rejects_the_best_roc_auc_and_a_run_outside_the_grid(grid, data):
-    by_auc = _ranked(grid, "metrics.val_roc_auc DESC")["run_id"].iloc[0]
-    assert_rejects(q4, by_auc, grid, mentions="ROC AUC")
-    assert_rejects(q4, _nested_grid(data), grid, mentions="not one of the grid's child runs")
-    second = _ranked(grid, "metrics.val_f1 DESC")["run_id"].iloc[1]
-    assert_rejects(q4, second, grid, mentions="higher validation F1")
+    assert_rejects(q4, *_q4_args(grid, "metrics.val_roc_auc DESC"), mentions="ROC AUC")
+    ranked = _ranked(grid, "metrics.val_f1 DESC")
+    assert_rejects(q4, ranked, _nested_grid(data), grid,
+                   mentions="not one of the grid's child runs")
+    assert_rejects(q4, *_q4_args(grid, row=1), mentions="higher validation F1")
+
+
+def test_q4_names_both_causes_when_the_best_roc_auc_has_the_lowest_f1():
+    grid_id = _log_grid(GRID_LOWEST_F1_BEST_AUC)
+    for order in ("metrics.val_roc_auc DESC", "metrics.val_f1"):
+        assert_rejects(q4, *_q4_args(grid_id, order), mentions="ROC AUC")
+        assert_rejects(q4, *_q4_args(grid_id, order), mentions="ascending")

@@ -48,8 +48,9 @@ def experiment_id(client):
 
 # -- q1 -------------------------------------------------------------------------------------
 def _client_run(client, experiment_id, *, end=True, alpha_as="param", loss_as="metric",
-                alpha=0.001, status="FINISHED"):
-    run_id = client.create_run(experiment_id).info.run_id
+                alpha=0.001, status="FINISHED", launch=LAUNCH):
+    tags = {"launch": launch} if launch else {}
+    run_id = client.create_run(experiment_id, tags=tags).info.run_id
     (client.log_param if alpha_as == "param" else client.log_metric)(run_id, "alpha", alpha)
     (client.log_metric if loss_as == "metric" else client.log_param)(run_id, "val_loss", 0.42)
     if end:
@@ -58,38 +59,46 @@ def _client_run(client, experiment_id, *, end=True, alpha_as="param", loss_as="m
 
 
 def test_q1_passes_on_a_finished_client_run(uri, client, experiment_id):
-    assert_passes(q1, _client_run(client, experiment_id), uri, EXPERIMENT)
+    assert_passes(q1, _client_run(client, experiment_id), uri, EXPERIMENT, LAUNCH)
 
 
 def test_q1_pending(uri):
     assert_pending(q1)
-    assert_pending(q1, ..., uri, EXPERIMENT)
+    assert_pending(q1, ..., uri, EXPERIMENT, LAUNCH)
 
 
 def test_q1_rejects_a_run_left_running_or_failed(uri, client, experiment_id):
-    assert_rejects(q1, _client_run(client, experiment_id, end=False), uri, EXPERIMENT,
+    assert_rejects(q1, _client_run(client, experiment_id, end=False), uri, EXPERIMENT, LAUNCH,
                    mentions="set_terminated")
     assert_rejects(q1, _client_run(client, experiment_id, status="FAILED"), uri, EXPERIMENT,
-                   mentions="FAILED")
+                   LAUNCH, mentions="FAILED")
 
 
 def test_q1_rejects_swapped_kinds_and_wrong_values(uri, client, experiment_id):
     assert_rejects(q1, _client_run(client, experiment_id, alpha_as="metric"), uri, EXPERIMENT,
-                   mentions="logged as a metric")
+                   LAUNCH, mentions="logged as a metric")
     assert_rejects(q1, _client_run(client, experiment_id, loss_as="param"), uri, EXPERIMENT,
-                   mentions="logged as a parameter")
-    assert_rejects(q1, _client_run(client, experiment_id, alpha=0.01), uri, EXPERIMENT,
+                   LAUNCH, mentions="logged as a parameter")
+    assert_rejects(q1, _client_run(client, experiment_id, alpha=0.01), uri, EXPERIMENT, LAUNCH,
                    mentions="should be 0.001")
 
 
 def test_q1_rejects_another_experiment_another_store_and_a_run_object(uri, client, local):
     default = client.get_experiment_by_name("Default").experiment_id
-    assert_rejects(q1, _client_run(client, default), uri, EXPERIMENT, mentions="experiment")
+    assert_rejects(q1, _client_run(client, default), uri, EXPERIMENT, LAUNCH,
+                   mentions="experiment")
     local_id = _client_run(local, local.get_experiment_by_name("Default").experiment_id)
-    assert_rejects(q1, local_id, uri, EXPERIMENT, mentions="another tracking URI")
+    assert_rejects(q1, local_id, uri, EXPERIMENT, LAUNCH, mentions="another tracking URI")
     run = client.get_run(_client_run(client, client.get_experiment_by_name(EXPERIMENT)
                                      .experiment_id))
-    assert_rejects(q1, run, uri, EXPERIMENT, mentions="info.run_id")
+    assert_rejects(q1, run, uri, EXPERIMENT, LAUNCH, mentions="info.run_id")
+
+
+def test_q1_rejects_a_missing_or_literal_launch_tag(uri, client, experiment_id):
+    assert_rejects(q1, _client_run(client, experiment_id, launch=None), uri, EXPERIMENT, LAUNCH,
+                   mentions="no `launch` tag")
+    assert_rejects(q1, _client_run(client, experiment_id, launch="launch"), uri, EXPERIMENT,
+                   LAUNCH, mentions="value of the variable")
 
 
 # -- q2 -------------------------------------------------------------------------------------

@@ -89,6 +89,15 @@ def test_q1_rejects_no_signature_and_no_example(store):
                    mentions="input example")
 
 
+def test_q1_rejects_a_signature_inferred_from_the_input_example(store):
+    # the first rows have no missing monthly charges: inferred from them, that column is
+    # required, while the training data makes it optional
+    X_train, strong = store["X_train"], store["strong"]
+    assert not X_train.head(3)["monthly_charges"].isna().any()
+    assert_rejects(q1, _log(strong, X_train, signature=False), strong, X_train,
+                   mentions="input example")
+
+
 def test_q1_rejects_a_numpy_signature(store):
     X_train, strong = store["X_train"], store["strong"]
     assert_rejects(q1, _log(strong, X_train, from_numpy=True), strong, X_train,
@@ -134,6 +143,13 @@ def test_q2_passes_when_the_better_model_is_promoted(store):
 def test_q2_pending(store):
     assert_pending(q2, ..., ..., ..., *_q2(store)[3:])
     assert_pending(q2, *_q2(store, scores={"champion": ..., "challenger": ...}))
+
+
+def test_q2_explains_a_second_run_after_the_promotion(store):
+    # after a first successful run, both aliases point at the challenger's version
+    right = _aucs(store, store["X_val"], store["y_val"])
+    again = {"champion": right["challenger"], "challenger": right["challenger"]}
+    assert_rejects(q2, *_q2(store, scores=again), mentions="earlier run of this cell")
 
 
 def test_q2_rejects_ascending_choice(store):

@@ -18,6 +18,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import sklearn  # noqa: E402
 import torch  # noqa: E402
+from mlflow.models import infer_signature  # noqa: E402
 from sklearn.dummy import DummyClassifier  # noqa: E402
 from torch import nn  # noqa: E402
 
@@ -178,18 +179,21 @@ def _fingerprint(frame):
     return reference(frame)
 
 
-def _run(train, tags, log_model=True, as_params=False, run_name=RUN_NAME):
-    model = DummyClassifier().fit(train.iloc[:, :-1], train["churned"])
+def _run(train, tags, log_model=True, as_params=False, run_name=RUN_NAME, signature=True):
+    X = train.iloc[:, :-1]
+    model = DummyClassifier().fit(X, train["churned"])
     with mlflow.start_run(run_name=run_name) as run:
         (mlflow.log_params if as_params else mlflow.set_tags)(tags)
         if log_model:
-            mlflow.sklearn.log_model(model, name="model", pip_requirements=["scikit-learn"])
+            mlflow.sklearn.log_model(
+                model, name="model", pip_requirements=["scikit-learn"],
+                signature=infer_signature(X, model.predict(X)) if signature else None)
     return run.info.run_id
 
 
 def _tags(data_hash):
     return {"data_sha256": data_hash, "python": platform.python_version(),
-            "scikit-learn": sklearn.__version__}
+            "scikit-learn": sklearn.__version__, "pandas": pd.__version__}
 
 
 @pytest.fixture(scope="module")
@@ -204,6 +208,16 @@ def test_q3_passes_on_a_run_with_provenance(right_run, tables):
 
 def test_q3_pending(store, tables):
     assert_pending(q3, ..., *tables)
+
+
+def test_q3_fingerprint_ignores_the_index_and_survives_a_csv_round_trip(tables, tmp_path):
+    train, _ = tables
+    shuffled = train.sample(frac=1, random_state=0)
+    shuffled.to_csv(tmp_path / "train.csv", index=False)
+    assert _fingerprint(pd.read_csv(tmp_path / "train.csv")) == _fingerprint(shuffled)
+    edited = shuffled.copy()
+    edited.iat[0, 1] += 1
+    assert _fingerprint(edited) != _fingerprint(shuffled)
 
 
 def test_q3_rejects_missing_or_wrong_hash(store, tables):
@@ -225,9 +239,13 @@ def test_q3_rejects_versions_model_and_run_mistakes(store, tables, right_run):
     assert_rejects(q3, _run(train, typed, log_model=False), *tables, mentions="typing")
     no_python = {k: v for k, v in _tags(_fingerprint(train)).items() if k != "python"}
     assert_rejects(q3, _run(train, no_python, log_model=False), *tables, mentions="`python`")
+    no_pandas = {k: v for k, v in _tags(_fingerprint(train)).items() if k != "pandas"}
+    assert_rejects(q3, _run(train, no_pandas, log_model=False), *tables, mentions="`pandas`")
+    assert_rejects(q3, _run(train, _tags(_fingerprint(train)), signature=False), *tables,
+                   mentions="without a signature")
     assert_rejects(q3, _run(train, _tags(_fingerprint(train)), log_model=False), *tables,
                    mentions="no model was logged")
     assert_rejects(q3, _run(train, _tags(_fingerprint(train)), log_model=False,
                             run_name="other"), *tables, mentions=RUN_NAME)
-    assert_rejects(q3, mlflow.get_run(right_run), *tables, mentions="run.info.run_id")
+    assert_rejects(q3, mlflow.get_run(right_run), *tables, mentions="info.run_id")
     assert_rejects(q3, "0123456789abcdef", *tables, mentions="no run")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..check_helpers import expect_mlflow_run, quiet
+from ..check_helpers import expect_frame, expect_mlflow_run, quiet
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "05_mlops/01_experiment_tracking"
@@ -230,33 +230,58 @@ q3 = Exercise(
 
 
 # -- q4: the best child of the grid, found with search_runs ----------------------------------
-def _check_q4(best_run_id, grid_run_id) -> str:
+def _check_q4(ranked, best_run_id, grid_run_id) -> str:
     import mlflow
 
-    run = expect_mlflow_run(best_run_id, "best_run_id")
     grid = expect_mlflow_run(grid_run_id, "grid_run_id")
-    if run.info.run_id == grid.info.run_id:
-        fail("`best_run_id` is the grid's parent run, which has no F1 of its own: filter on "
-             "the children, `tags.mlflow.parentRunId = '<grid_run_id>'`.")
-    if run.data.tags.get("mlflow.parentRunId") != grid.info.run_id:
-        fail("`best_run_id` is not one of the grid's child runs: filter `search_runs` with "
-             "`filter_string=f\"tags.mlflow.parentRunId = '{grid_run_id}'\"`.")
+    frame = expect_frame(ranked, "ranked", "(what `mlflow.search_runs` returns)")
+    expect("run_id" in frame.columns, "`ranked` has no `run_id` column: keep the DataFrame "
+                                      "`mlflow.search_runs` returns as it is.")
     children = mlflow.search_runs(
         experiment_ids=[grid.info.experiment_id], output_format="list",
         filter_string=f"tags.mlflow.parentRunId = '{grid.info.run_id}'")
     f1 = {r.info.run_id: r.data.metrics["val_f1"] for r in children}
     auc = {r.info.run_id: r.data.metrics.get("val_roc_auc", np.nan) for r in children}
+    listed = list(frame["run_id"])
+    if any(run_id not in f1 for run_id in listed):
+        fail("`ranked` holds runs that are not children of the grid (the parent run, or other "
+             "runs of the experiment): filter `search_runs` with "
+             "`filter_string=f\"tags.mlflow.parentRunId = '{grid_run_id}'\"`.")
+    expect(len(listed) == len(set(listed)) and set(listed) == set(f1),
+           f"`ranked` has {len(listed)} rows, but the grid has {len(f1)} child runs: filter on "
+           "the parent run id and nothing else.")
+
+    run = expect_mlflow_run(best_run_id, "best_run_id")
+    if run.info.run_id == grid.info.run_id:
+        fail("`best_run_id` is the grid's parent run, which has no F1 of its own: filter on "
+             "the children, `tags.mlflow.parentRunId = '<grid_run_id>'`.")
+    if run.info.run_id not in f1:
+        fail("`best_run_id` is not one of the grid's child runs: filter `search_runs` with "
+             "`filter_string=f\"tags.mlflow.parentRunId = '{grid_run_id}'\"`.")
     mine = f1[run.info.run_id]
-    if mine >= max(f1.values()):
-        return f"validation F1 {mine:.3f}, the highest of the {len(f1)} child runs."
-    if mine <= min(f1.values()):
-        fail("this is the child with the LOWEST validation F1: `order_by` sorts in ascending "
+    if mine < max(f1.values()):
+        best_auc = auc[run.info.run_id] >= np.nanmax(list(auc.values()))
+        lowest = mine <= min(f1.values())
+        if best_auc and lowest:
+            fail("this child has the LOWEST validation F1: did you sort in ascending order "
+                 "(`order_by` does unless you write `DESC` after the column name), or by ROC "
+                 "AUC instead of F1 (`metrics.val_f1`)?")
+        if best_auc:
+            fail("this child has the best ROC AUC, but the task asks for the best validation "
+                 "F1 (`metrics.val_f1`).")
+        if lowest:
+            fail("this is the child with the LOWEST validation F1: `order_by` sorts in "
+                 "ascending order unless you write `DESC` after the column name.")
+        fail("another child of the grid has a higher validation F1: order by `metrics.val_f1` "
+             "descending and take the first row's `run_id`.")
+    values = [f1[run_id] for run_id in listed]
+    if values == sorted(values) and values != sorted(values, reverse=True):
+        fail("`ranked` is in ascending order of F1, worst first: `order_by` sorts in ascending "
              "order unless you write `DESC` after the column name.")
-    if auc[run.info.run_id] >= np.nanmax(list(auc.values())):
-        fail("this child has the best ROC AUC, but the task asks for the best validation F1 "
-             "(`metrics.val_f1`).")
-    fail("another child of the grid has a higher validation F1: order by `metrics.val_f1` "
-         "descending and take the first row's `run_id`.")
+    expect(values == sorted(values, reverse=True),
+           "`ranked` is not ordered by validation F1, best first: "
+           "`order_by=[\"metrics.val_f1 DESC\"]`.")
+    return f"validation F1 {mine:.3f}, the highest of the {len(f1)} child runs."
 
 
 q4 = Exercise(

@@ -40,11 +40,16 @@ def _param_is(text: str | None, number: float) -> bool:
 
 
 # -- q1: a run made, filled and ended with MlflowClient ---------------------------------------
-def _check_q1(client_run_id, tracking_uri, experiment_name) -> str:
+def _check_q1(client_run_id, tracking_uri, experiment_name, launch) -> str:
     run = expect_mlflow_run(client_run_id, "client_run_id", tracking_uri, finished=False)
     expect(run.info.experiment_id == _experiment_id(tracking_uri, experiment_name),
            f"the run is on the server but not in the experiment {experiment_name!r}: pass "
            "`experiment.experiment_id` to `client.create_run`.")
+    tag = run.data.tags.get("launch")
+    expect(tag is not None, "the run has no `launch` tag: pass `tags={\"launch\": launch}` to "
+                            "`client.create_run`, as the other runs of this execution have.")
+    expect(tag == launch, "the run's `launch` tag is not this execution's: use the value of the "
+                          "variable `launch`, not the word \"launch\".")
     params, metrics = run.data.params, run.data.metrics
     if "alpha" not in params and "alpha" in metrics:
         fail("`alpha` was logged as a metric; it is a setting: `client.log_param`.")
@@ -70,8 +75,8 @@ q1 = Exercise(
     notebook=NOTEBOOK,
     check_fn=_check_q1,
     hints=[
-        "`client.create_run(experiment.experiment_id)` returns a `Run`; its id is "
-        "`.info.run_id`.",
+        "`client.create_run(experiment.experiment_id, tags={\"launch\": launch})` returns a "
+        "`Run`; its id is `.info.run_id`.",
         "Every client call names the run: `client.log_param(client_run_id, \"alpha\", 0.001)`, "
         "`client.log_metric(client_run_id, \"val_loss\", 0.42)`.",
         "Last: `client.set_terminated(client_run_id)` marks the run FINISHED.",
@@ -110,10 +115,9 @@ def _check_q2(result, tracking_uri, experiment_name, launch, alpha) -> str:
     try:
         run = client.get_run(run_ids[0])
     except MlflowException:
-        fail("the script's run is not on the server: the script did not get the server's "
-             "URL and wrote to a local mlflow.db. Pass MLFLOW_TRACKING_URI in `env=`, added to "
-             "`os.environ` (`{**os.environ, ...}`): an `env=` dict replaces the whole "
-             "environment.")
+        fail("the script's run is not on the server: the `env=` you passed replaced the "
+             "environment and has no MLFLOW_TRACKING_URI, so the script wrote to a local "
+             "mlflow.db. Start from `{**os.environ, ...}` and add MLFLOW_TRACKING_URI.")
     experiment_id = _experiment_id(tracking_uri, experiment_name)
     if run.info.experiment_id != experiment_id:
         other = client.get_experiment(run.info.experiment_id).name
@@ -124,7 +128,7 @@ def _check_q2(result, tracking_uri, experiment_name, launch, alpha) -> str:
            f"`--alpha {alpha}`.")
     expect(run.data.tags.get("launch") == launch,
            "the script's run does not carry this execution's `launch` tag: pass "
-           "`--launch launch` to the script.")
+           "`\"--launch\", launch` (the value of the variable `launch`) to the script.")
     return "the script's run is on the server, in the notebook's experiment."
 
 
@@ -135,8 +139,9 @@ q2 = Exercise(
     hints=[
         "Copy the lesson's `subprocess.run([...], env=..., cwd=folder, capture_output=True, "
         "text=True)` call and change the arguments after `--alpha`.",
-        "The script needs `--data str(folder)`, `--alpha 0.1` and `--launch launch`; every "
-        "argument in the list is a string.",
+        "The script needs `\"--data\", str(folder)`, `\"--alpha\", \"0.1\"` and "
+        "`\"--launch\", launch` (the value of the variable); every argument in the list is a "
+        "string.",
         "`env={**os.environ, \"MLFLOW_TRACKING_URI\": tracking_uri, "
         "\"MLFLOW_EXPERIMENT_NAME\": EXPERIMENT}`.",
     ],

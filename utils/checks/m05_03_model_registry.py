@@ -60,6 +60,15 @@ def _check_q1(model_info, challenger_model, X_train) -> str:
     expect(signature.outputs is not None,
            "the signature has no outputs: give `infer_signature` the model's predictions as "
            "its second argument.")
+    with quiet():
+        from mlflow.models import infer_signature
+
+        reference = infer_signature(X_train, challenger_model.predict(X_train))
+    expect(signature.inputs.to_dict() == reference.inputs.to_dict(),
+           "the signature was not inferred from the training data: its column types or "
+           "optional flags differ from `infer_signature(X_train, ...)`. Given only an input "
+           "example, MLflow infers the signature from those few rows; pass "
+           "`signature=infer_signature(X_train, challenger_model.predict(X_train))`.")
     expect(info.saved_input_example_info is not None,
            "the model was logged without an input example: pass a few training rows as "
            "`input_example=`.")
@@ -76,8 +85,8 @@ q1 = Exercise(
     notebook=NOTEBOOK,
     check_fn=_check_q1,
     hints=[
-        "Start a run with `mlflow.start_run(run_name=...)`, call "
-        "`mlflow.sklearn.log_model(...)` and keep what it returns, then `mlflow.end_run()`.",
+        "Inside `with mlflow.start_run(run_name=...):` call `mlflow.sklearn.log_model(...)` "
+        "and keep what it returns; after the block, store it in `model_info`.",
         "`infer_signature(X_train, challenger_model.predict(X_train))` keeps the column names "
         "because `X_train` is a DataFrame; `input_example=X_train.head(3)`.",
         "`log_model(challenger_model, name=\"model\", signature=..., input_example=..., "
@@ -141,13 +150,18 @@ def _check_q2(champion_uri, challenger_uri, scores, client, model_name, champion
             and _same_auc(got["challenger"], val["champion"])):
         fail("the two scores are swapped: each key should hold the AUC of the model loaded "
              "with that alias.")
+    better = "challenger" if val["challenger"] > val["champion"] else "champion"
+    worse = "champion" if better == "challenger" else "challenger"
+    current = str(client.get_model_version_by_alias(model_name, "champion").version)
+    if (all(_same_auc(got[a], val[better]) for a in ALIASES)
+            and current == versions[better] and not _same_auc(val[better], val[worse])):
+        fail(f"both scores are the {better}'s: @champion already points at its version, moved "
+             "there by an earlier run of this cell. Re-run the cell of section 2 that sets the "
+             "aliases (`set_registered_model_alias`), then this cell again.")
     for alias in ALIASES:
         expect(_same_auc(got[alias], val[alias]),
                f"scores[{alias!r}] is not the validation ROC AUC of the model behind @{alias}: "
                "use `roc_auc_score(y_val, model.predict_proba(X_val)[:, 1])`.")
-    better = "challenger" if val["challenger"] > val["champion"] else "champion"
-    worse = "champion" if better == "challenger" else "challenger"
-    current = str(client.get_model_version_by_alias(model_name, "champion").version)
     if current == versions[worse]:
         fail("@champion points at the version with the LOWER validation AUC. A higher AUC is "
              "better: did you sort ascending, or compare the wrong way round?")

@@ -18,7 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..check_helpers import call_learner, expect_function, expect_type, quiet, type_name
+from ..check_helpers import (
+    call_learner,
+    expect_function,
+    expect_mlflow_run,
+    expect_type,
+    quiet,
+    type_name,
+)
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "05_mlops/04_serialization"
@@ -165,10 +172,11 @@ q2 = Exercise(
 
 # -- q3: a data hash and versions recorded with the model ----------------------------------
 def _fingerprint(frame) -> str:
-    """The notebook's fingerprint: SHA-256 of the row hashes and the column names."""
+    """The notebook's fingerprint: SHA-256 of the row hashes (values only, not the index) and
+    the column names."""
     import pandas as pd
 
-    rows = pd.util.hash_pandas_object(frame, index=True).to_numpy()
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     return hashlib.sha256(rows.tobytes() + "|".join(map(str, frame.columns)).encode()).hexdigest()
 
 
@@ -176,15 +184,10 @@ def _check_q3(provenance_run_id, train, X_test) -> str:
     import platform
 
     import mlflow
+    import pandas as pd
     import sklearn
 
-    if hasattr(provenance_run_id, "info"):
-        fail("`provenance_run_id` is the run object; keep its id, `run.info.run_id`.")
-    expect_type(provenance_run_id, str, "provenance_run_id", "(the run's id)")
-    try:
-        run = mlflow.get_run(provenance_run_id)
-    except mlflow.exceptions.MlflowException:
-        fail("there is no run with the id in `provenance_run_id` in this notebook's store.")
+    run = expect_mlflow_run(provenance_run_id, "provenance_run_id")
     expect(run.info.run_name == RUN_NAME,
            f"the run should be named {RUN_NAME!r} (`mlflow.start_run(run_name=...)`).")
     tags, params = run.data.tags, run.data.params
@@ -203,7 +206,7 @@ def _check_q3(provenance_run_id, train, X_test) -> str:
                  "`train`, target included.")
         fail("`data_sha256` is not the `fingerprint` of the training table `train`.")
     for tag, version in (("python", platform.python_version()),
-                         ("scikit-learn", sklearn.__version__)):
+                         ("scikit-learn", sklearn.__version__), ("pandas", pd.__version__)):
         expect(tag in tags, f"no tag `{tag}`: record the version the model ran with.")
         expect(tags[tag] == version,
                f"the `{tag}` tag does not match the version this kernel runs: read it from the "
@@ -211,10 +214,16 @@ def _check_q3(provenance_run_id, train, X_test) -> str:
     with quiet():
         models = mlflow.search_logged_models(
             experiment_ids=[run.info.experiment_id],
-            filter_string=f"source_run_id = '{provenance_run_id}'", output_format="list")
+            filter_string=f"source_run_id = '{run.info.run_id}'", output_format="list")
     expect(models, "no model was logged in this run: log `pipeline` inside the same "
                    "`with mlflow.start_run(...)` block, so tags and model belong together.")
-    return "data hash, Python and scikit-learn versions, and the model, all in one run."
+    with quiet():
+        signature = mlflow.models.get_model_info(f"models:/{models[0].model_id}").signature
+    expect(signature is not None,
+           "the model was logged without a signature: pass "
+           "`signature=infer_signature(X_train, pipeline.predict(X_train))` to `log_model`, "
+           "as in section 4.")
+    return "data hash, Python, scikit-learn and pandas versions, and the model, all in one run."
 
 
 q3 = Exercise(
@@ -224,8 +233,9 @@ q3 = Exercise(
     hints=[
         "Open `with mlflow.start_run(run_name=\"with-provenance\") as provenance_run:` and do "
         "everything inside it.",
-        "`mlflow.set_tags({...})` with `fingerprint(train)`, `platform.python_version()` and "
-        "`sklearn.__version__`; then `mlflow.sklearn.log_model(...)` as in section 4.",
+        "`mlflow.set_tags({...})` with `fingerprint(train)`, `platform.python_version()`, "
+        "`sklearn.__version__` and `pd.__version__`; then `mlflow.sklearn.log_model(...)` as "
+        "in section 4.",
         "After the block: `provenance_run_id = provenance_run.info.run_id`.",
     ],
 )
