@@ -14,7 +14,9 @@ feedback that names the learner's variable and what it holds, never the right an
   ``expect_fitted_on_training_rows`` (the classic mistake: fitting on test rows or on all rows);
 * ``quiet()``: silence the warnings a learner's odd value may raise inside a check;
 * course data: ``course_dataset(name)``, a cached table handed out as a fresh copy, and
-  ``PENGUIN_MEASUREMENTS``.
+  ``PENGUIN_MEASUREMENTS``;
+* MLflow: ``expect_mlflow_run`` (a finished run, found by its id in the store the learner
+  logged to; imports MLflow only when called).
 
 Only NumPy and pandas are imported at module level: importing a check module must stay cheap
 (no scikit-learn, no matplotlib), because the progress table imports every one of them.
@@ -38,8 +40,8 @@ from .exercises import attempted, expect, fail
 __all__ = [
     "PENGUIN_MEASUREMENTS", "call_learner", "course_dataset", "expect_array", "expect_finite",
     "expect_fitted_on_training_rows", "expect_fold_scores", "expect_frame", "expect_function",
-    "expect_integer", "expect_number", "expect_series", "expect_shape", "expect_type",
-    "is_fitted", "is_real", "near", "quiet", "same_numbers", "type_name",
+    "expect_integer", "expect_mlflow_run", "expect_number", "expect_series", "expect_shape",
+    "expect_type", "is_fitted", "is_real", "near", "quiet", "same_numbers", "type_name",
 ]
 
 # The four numeric measurement columns of the penguins table, in the table's order.
@@ -302,3 +304,38 @@ def course_dataset(name: str) -> pd.DataFrame:
     """A course dataset (``utils.load_dataset``), loaded once and handed out as a fresh copy,
     so that neither a check nor a learner's function can change what the next check sees."""
     return _cached_dataset(name).copy()
+
+
+# -- MLflow ----------------------------------------------------------------------------------
+def expect_mlflow_run(value: object, name: str, tracking_uri: str | None = None,
+                      finished: bool = True):
+    """The ``mlflow.entities.Run`` whose id the learner stored in ``name``, read from the store
+    at ``tracking_uri`` (default: the one MLflow is pointed at now).
+
+    A run object instead of its id, an id the store does not know, and (with ``finished``) a
+    run still open each get their own feedback.
+    """
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    if hasattr(value, "info") and hasattr(value.info, "run_id"):
+        fail(f"`{name}` is a {type_name(value)} object; store its id, `<run>.info.run_id` "
+             "(a string).")
+    if isinstance(value, pd.Series | pd.DataFrame):
+        fail(f"`{name}` is a pandas {type_name(value)} (part of what `search_runs` returns); "
+             "take the one run id out of it: the `run_id` column of the row you want, e.g. "
+             "`.iloc[0]`.")
+    expect(isinstance(value, str), f"`{name}` should be a run id (a string), not a "
+                                   f"{type_name(value)}.")
+    client = MlflowClient(tracking_uri)
+    try:
+        run = client.get_run(value)
+    except MlflowException:
+        fail(f"the tracking store has no run with the id in `{name}`: was the run logged to "
+             "another tracking URI, or is the id mistyped?")
+    if finished:
+        expect(run.info.status != "RUNNING",
+               f"the run in `{name}` is still running: end it (open it with `with "
+               "mlflow.start_run():`, which ends it with the block, or call "
+               "`mlflow.end_run()`).")
+    return run

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
@@ -29,3 +30,4 @@ def quiet_logs() -> None:
     """Set these variables unless the user already chose a value."""
     for name, value in QUIET_ENV.items():
         os.environ.setdefault(name, value)
+    warnings.filterwarnings("ignore", message="IProgress not found", module="tqdm")
