@@ -113,6 +113,12 @@ def test_q2_rejects_hard_voting_and_an_svc_without_probabilities(split):
     assert_rejects(q2, plain, *_split_args(split), mentions="predict_proba")
 
 
+def test_q2_rejects_the_deprecated_svc_probability(split):
+    X_train, X_test, y_train, y_test = split
+    vote = VotingClassifier(_voters(svm=SVC(probability=True)), voting="soft")
+    assert_rejects(q2, vote, *_split_args(split), mentions="deprecated")
+
+
 def test_q2_rejects_unscaled_members_wrong_tree_and_unfitted(split):
     X_train, X_test, y_train, y_test = split
     unscaled = VotingClassifier(_voters(scale=False), voting="soft").fit(X_train, y_train)

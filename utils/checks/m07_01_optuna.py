@@ -354,9 +354,9 @@ def _check_q4(booster_random, booster_study, val_fold, seed) -> str:
     expect(booster_random.random_state == seed,
            "seed the draws with `random_state=SEED`, so the search can be reproduced.")
     best = float(np.max(booster_random.cv_results_["mean_test_score"]))
-    return (f"{n_trials} fits each: random search's best validation AP {best:.3f}, the "
-            f"study's {booster_study.best_value:.3f} (one run each: compare over seeds before "
-            "calling a winner).")
+    return (f"{n_trials} candidates each: random search's best validation AP {best:.3f}, the "
+            f"study's {booster_study.best_value:.3f} (one run each, and the study's pruned "
+            "trials grew fewer trees: compare over seeds before calling a winner).")
 
 
 q4 = Exercise(

@@ -59,8 +59,10 @@ def _check_q1(bagged_trees, n_trees, X_train, y_train, X_test, y_test) -> str:
            "trees. Leave `max_depth` at its default.")
     if not bagged_trees.bootstrap:
         if bagged_trees.max_samples in (1.0, None):
-            fail("`bootstrap=False`: every tree sees exactly the same rows, so they are all "
-                 "the same tree. That is not bagging: bagging draws bootstrap samples.")
+            fail("`bootstrap=False`: every tree sees exactly the same rows, so they grow "
+                 "nearly the same tree (they differ only where equally good splits are broken "
+                 "at random) and the ensemble gains next to nothing. That is not bagging: "
+                 "bagging draws bootstrap samples.")
         fail("`bootstrap=False` draws subsets without replacement: that is pasting, not "
              "bagging. Bagging draws bootstrap samples (`bootstrap=True`).")
     expect(bagged_trees.max_samples in (1.0, None),
@@ -119,6 +121,9 @@ def _check_q2(soft_vote, X_train, y_train, X_test, y_test) -> str:
            "the 'svm' member has no `predict_proba` (a plain `SVC` gives none): soft voting "
            "averages probabilities, so every member needs them. Wrap the SVC as the lesson "
            "shows.")
+    expect(not (isinstance(inner, SVC) and inner.probability is True),
+           "the 'svm' member uses `SVC(probability=True)`, which is deprecated in scikit-learn "
+           "1.9: wrap the SVC in `CalibratedClassifierCV(SVC(), ensemble=False)` instead.")
     expect(inner.kernel == "rbf", "the SVC should use the RBF kernel (its default).")
     knn = _final_step(members["knn"])
     expect(isinstance(knn, KNeighborsClassifier) and knn.n_neighbors == 15,
