@@ -6,24 +6,23 @@ model, and a throwaway SQLite store for the MLflow runs.
 
 from __future__ import annotations
 
-import os
 import platform
 
-os.environ.setdefault("KERAS_BACKEND", "torch")
+# Keras keeps its default backend here: setting KERAS_BACKEND in this process would leak
+# into every notebook kernel that nbval starts from the same pytest worker.
+import keras
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+import sklearn
+import torch
+from mlflow.models import infer_signature
+from sklearn.dummy import DummyClassifier
+from torch import nn
 
-import keras  # noqa: E402
-import mlflow  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-import sklearn  # noqa: E402
-import torch  # noqa: E402
-from mlflow.models import infer_signature  # noqa: E402
-from sklearn.dummy import DummyClassifier  # noqa: E402
-from torch import nn  # noqa: E402
-
-from tests.checks.helpers import assert_passes, assert_pending, assert_rejects  # noqa: E402
-from utils.checks.m05_04_serialization import RUN_NAME, q1, q2, q3  # noqa: E402
+from tests.checks.helpers import assert_passes, assert_pending, assert_rejects
+from utils.checks.m05_04_serialization import RUN_NAME, q1, q2, q3
 
 N_FEATURES = 6
 
