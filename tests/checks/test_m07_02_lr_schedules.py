@@ -198,7 +198,7 @@ def test_q4_pending():
 
 @pytest.mark.parametrize(("wrong", "mentions"), [
     (make_plateau(metric="train"), "training loss"),
-    (make_plateau(before=True), "task's settings"),
+    (make_plateau(before=True), "after the step"),
     (make_plateau(mode="max"), "mode='min'"),
     (make_plateau(patience=3), "patience"),
     (make_plateau(patience=10), "never changes"),

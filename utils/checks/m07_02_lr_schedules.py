@@ -280,6 +280,9 @@ def _check_q4(plateau_lrs, train_losses, val_losses) -> str:
                      "for more than 2 epochs: step the scheduler every epoch with the "
                      "validation loss (the training loss keeps falling while the model "
                      "overfits), check `patience`, and record the optimizer's rate.")
+            if np.allclose(got, np.concatenate([[0.1], want[:-1]]), rtol=1e-6):
+                fail("each rate is read before that epoch's `scheduler.step(...)`: record "
+                     "the optimizer's rate after the step, as the task asks.")
             if np.allclose(got, _plateau_reference(train, val, 0.1, metric="train"),
                            rtol=1e-6):
                 fail("the scheduler follows the training loss, which keeps falling while the "
