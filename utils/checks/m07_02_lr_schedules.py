@@ -293,9 +293,11 @@ def _check_q4(plateau_lrs, train_losses, val_losses) -> str:
             if any(np.allclose(got, _plateau_reference(train, val, 0.1, patience=p),
                                rtol=1e-6) for p in (0, 1, 3, 10)):
                 fail("the rate is cut after the wrong number of epochs without improvement: "
-                     "check `patience`.")
+                     "check `patience` (PyTorch cuts once more than `patience` epochs in a "
+                     "row have not improved).")
             fail("the learning rates do not follow ReduceLROnPlateau with the task's "
-                 "settings (halve after 2 epochs without improvement of the validation loss).")
+                 "settings on the validation loss (`factor=0.5, patience=2`: 2 epochs without "
+                 "improvement are tolerated, the rate is halved at the third).")
     return "the rate is halved when the validation loss stalls, not the training loss."
 
 
