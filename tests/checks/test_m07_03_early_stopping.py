@@ -98,7 +98,24 @@ def test_q1_rejects_a_stopper_that_never_stops():
     assert_rejects(q1, Never, mentions="never")
 
 
+def test_q1_rejects_a_step_without_return_and_a_copied_model():
+    class NoReturn(make_stopper()):
+        def step(self, val_loss, model):
+            super().step(val_loss, model)
+
+    assert_rejects(q1, NoReturn, mentions="forget to `return`")
+    assert_rejects(q1, make_stopper(copy_state=lambda state: 42), mentions="state_dict")
+
+
 # -- q2 -----------------------------------------------------------------------------------
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Gradient boosting on one OpenMP thread: on a busy 2-core machine, more threads only
+    wait for each other (the notebook does the same)."""
+    with threadpool_limits(limits=1, user_api="openmp"):
+        yield
+
+
 @pytest.fixture(scope="module")
 def digits():
     frame = load_dataset("digits")
@@ -115,8 +132,7 @@ SETTINGS = {"max_iter": 500, "learning_rate": 0.2, "validation_fraction": 0.25,
 
 def _hgb(X, y, **changes):
     params = {**SETTINGS, "early_stopping": True, "random_state": SEED, **changes}
-    with threadpool_limits(limits=1, user_api="openmp"):
-        return HistGradientBoostingClassifier(**params).fit(X, y)
+    return HistGradientBoostingClassifier(**params).fit(X, y)
 
 
 def test_q2(digits):
@@ -206,3 +222,4 @@ def test_q3(trained):
     assert_rejects(q3, best, _accuracy(last, X_te, y_te), *extra, mentions="last epoch")
     assert_rejects(q3, best, 0.5, *extra, mentions="eval mode")
     assert_rejects(q3, best_state, 0.9, *extra, mentions="final_model")
+

@@ -90,6 +90,8 @@ def _drive(cls, patience, min_delta, losses):
         except Exception as error:
             fail(f"`stopper.step({loss}, model)` raised {type_name(error)}: {error}")
         attempted(stop)
+        expect(stop is not None, "`step` returned None: did it forget to `return` whether to "
+                                 "stop?")
         expect(isinstance(stop, bool), f"`step` should return True or False, not a "
                                        f"{type_name(stop)}.")
         if stop:
@@ -174,6 +176,7 @@ def _check_q2(hgb, n_stop, X_train, y_train, seed) -> str:
     import numpy as np
     from sklearn.base import clone
     from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import threadpool_limits
 
     expect_type(hgb, HistGradientBoostingClassifier, "hgb")
     expect(is_fitted(hgb), "`hgb` is not fitted: call `.fit(X_train, y_train)`.")
@@ -189,7 +192,8 @@ def _check_q2(hgb, n_stop, X_train, y_train, seed) -> str:
            "no `random_state`: the validation rows (and so the stopping point) change on every "
            "fit. Pass `random_state=SEED`.")
     expect(params["random_state"] == seed, "`random_state` should be `SEED`.")
-    reference = clone(hgb).fit(X_train, y_train)
+    with threadpool_limits(limits=1, user_api="openmp"):  # on a busy CPU, threads only wait
+        reference = clone(hgb).fit(X_train, y_train)
     expect(hgb.n_iter_ == reference.n_iter_
            and np.array_equal(hgb.predict(X_train), reference.predict(X_train)),
            "`hgb` was not fitted on the training rows X_train, y_train.")
