@@ -272,9 +272,9 @@ q3 = Exercise(
     notebook=NOTEBOOK,
     check_fn=_check_q3,
     hints=[
-        "Build `MLP().to(DEVICE)`, then `load_state_dict(best_state)` and `.eval()`.",
-        "Predict the test images under `torch.no_grad()` and take `argmax(dim=1)`.",
-        "`final_accuracy = (final_model(X_test_t).argmax(dim=1) == y_test_t).float().mean()"
-        ".item()`.",
+        "Build `MLP().to(DEVICE)`, then `load_state_dict(best_state)`.",
+        "`evaluate(model, X, y)` returns the loss and the accuracy, in eval mode: which X and "
+        "y have taken no part in choosing the epoch?",
+        "`final_accuracy = evaluate(final_model, X_test_t, y_test_t)[1]`.",
     ],
 )
