@@ -87,6 +87,7 @@ def test_q1_rejects_an_instance_and_a_bool_less_step():
             return int(super().step(val_loss, model))
 
     assert_rejects(q1, Numbers, mentions="True or False")
+    assert_rejects(q1, Numbers, mentions="bool(")
 
 
 def test_q1_rejects_a_stopper_that_never_stops():

@@ -93,7 +93,8 @@ def _drive(cls, patience, min_delta, losses):
         expect(stop is not None, "`step` returned None: did it forget to `return` whether to "
                                  "stop?")
         expect(isinstance(stop, bool), f"`step` should return True or False, not a "
-                                       f"{type_name(stop)}.")
+                                       f"{type_name(stop)}: wrap the comparison in "
+                                       "`bool(...)`.")
         if stop:
             return epoch, stopper, snapshots, model
     return None, stopper, snapshots, model
