@@ -18,14 +18,7 @@ def arrays():
     return X_np, y_np
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One PyTorch thread, as the notebooks use (many threads on a busy 2-core machine make
-    these tiny models slower, not faster)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/checks/conftest.py
 
 
 # -- q1 -----------------------------------------------------------------------------------

@@ -30,14 +30,7 @@ def tensors(data):
     return torch.tensor(X), torch.tensor(y)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One PyTorch thread, as the notebooks use (many threads on a busy 2-core machine make
-    these tiny models slower, not faster)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/checks/conftest.py
 
 
 # -- q1 -----------------------------------------------------------------------------------

@@ -16,13 +16,7 @@ from torch.optim.lr_scheduler import (
 from tests.checks.helpers import assert_passes, assert_pending, assert_rejects
 from utils.checks.m07_02_lr_schedules import q1, q2, q3, q4
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/checks/conftest.py
 
 
 # -- q1 ------------------------------------------------------------------------------------

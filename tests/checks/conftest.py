@@ -1,0 +1,17 @@
+"""Fixtures shared by the check tests."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One PyTorch thread, as the notebooks use (many threads on a busy 2-core machine make
+    these tiny models slower, not faster). Use it with ``pytestmark``."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
