@@ -20,7 +20,7 @@ COURSE_PACKAGES = [
     "torch", "tensorflow-cpu", "keras", "matplotlib", "seaborn", "mlflow", "optuna", "onnx",
     "onnxruntime", "skl2onnx", "fastapi", "uvicorn", "httpx", "pandera", "apache-airflow",
     "palmerpenguins", "pytest", "pytest-xdist", "ruff", "ipykernel", "nbclient", "psutil",
-    "tqdm", "tabulate", "selenium",
+    "tqdm", "tabulate", "selenium", "boto3", "moto", "azure-ai-ml",
 ]
 
 
