@@ -6,6 +6,27 @@ and checks run in strict mode, so a ❌ in a solution fails the run.
 
 import os
 import tempfile
+import time
 
 os.environ["MLCOURSE_WORKSPACE"] = tempfile.mkdtemp(prefix="mlcourse-tests-")
 os.environ["MLCOURSE_STRICT"] = "1"
+
+
+SESSION_START = time.time()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Nothing a notebook or test started is left running: a leftover server fails the run."""
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller checks once
+        return
+    from utils.servers import MARKER, leftover_servers
+
+    left = leftover_servers(started_after=SESSION_START)
+    if not left:
+        return
+    names = ", ".join(f"{p.pid} {p.environ().get(MARKER)} ({' '.join(p.cmdline()[:3])})"
+                      for p in left)
+    for process in left:
+        process.kill()
+    print(f"\nFAILED: servers left running after the tests (now killed): {names}")
+    session.exitstatus = 1

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from utils.servers import ServerError, free_port, python_command, start_server
+from utils.servers import ServerError, free_port, leftover_servers, python_command, start_server
 
 # A tiny server that also starts a child which would outlive a signal sent to its own PID only.
 SERVER_WITH_CHILD = """
@@ -62,3 +62,12 @@ def test_a_server_that_never_answers_times_out_and_is_stopped():
 def test_command_must_be_a_list():
     with pytest.raises(ValueError, match="list of arguments"):
         start_server("mlflow server")
+
+
+def test_leftover_servers_finds_a_running_server_and_its_children_until_stopped(tmp_path):
+    with start_server(python_command("-c", SERVER_WITH_CHILD, "{port}"), name="toy",
+                      health_path="/", cwd=tmp_path, timeout=30) as server:
+        pids = {p.pid for p in leftover_servers()}
+        assert server.pid in pids
+        assert len(pids & {int(p) for p in os.popen(f"pgrep -g {server.pid}").read().split()}) >= 2
+    assert not {p.pid for p in leftover_servers()} & pids

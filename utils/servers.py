@@ -33,6 +33,7 @@ from pathlib import Path
 from .paths import workspace
 
 HOST = "127.0.0.1"
+MARKER = "MLCOURSE_SERVER"  # set in every server's environment; its children inherit it
 _RUNNING: list[Server] = []
 
 
@@ -151,7 +152,7 @@ def start_server(
     args = [str(part).replace("{port}", str(port)) for part in command]
     name = name or Path(args[0]).name
     log = workspace("logs") / f"{name}-{port}.log"
-    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}  # log lines arrive now
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {}), MARKER: name}
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
             args, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -176,6 +177,24 @@ def start_server(
             )
         time.sleep(0.25)
     return server
+
+
+def leftover_servers(started_after: float = 0.0) -> list:
+    """Processes of this user started by ``start_server`` (or by one of its servers) that are
+    still alive, created after ``started_after`` (a Unix time). The test session checks this at
+    its end: whatever a notebook or test started must be gone."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["create_time", "username"]):
+        try:
+            if process.info["create_time"] < started_after or process.pid == os.getpid():
+                continue
+            if MARKER in process.environ():
+                found.append(process)
+        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    return found
 
 
 def python_command(*args: str) -> list[str]:
