@@ -7,9 +7,13 @@ and checks run in strict mode, so a ❌ in a solution fails the run.
 import os
 import tempfile
 import time
+import uuid
 
 os.environ["MLCOURSE_WORKSPACE"] = tempfile.mkdtemp(prefix="mlcourse-tests-")
 os.environ["MLCOURSE_STRICT"] = "1"
+# One id per test session, inherited by xdist workers, kernels and every server they start: the
+# end-of-session check below looks only at this session's servers, not at another session's.
+os.environ.setdefault("MLCOURSE_TEST_SESSION", uuid.uuid4().hex)
 
 
 SESSION_START = time.time()
@@ -21,7 +25,8 @@ def pytest_sessionfinish(session, exitstatus):
         return
     from utils.servers import MARKER, leftover_servers
 
-    left = leftover_servers(started_after=SESSION_START)
+    left = leftover_servers(SESSION_START,
+                            MLCOURSE_TEST_SESSION=os.environ["MLCOURSE_TEST_SESSION"])
     if not left:
         return
     names = ", ".join(f"{p.pid} {p.environ().get(MARKER)} ({' '.join(p.cmdline()[:3])})"

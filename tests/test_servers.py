@@ -69,5 +69,6 @@ def test_leftover_servers_finds_a_running_server_and_its_children_until_stopped(
                       health_path="/", cwd=tmp_path, timeout=30) as server:
         pids = {p.pid for p in leftover_servers()}
         assert server.pid in pids
+        assert server.pid not in {p.pid for p in leftover_servers(MLCOURSE_TEST_SESSION="other")}
         assert len(pids & {int(p) for p in os.popen(f"pgrep -g {server.pid}").read().split()}) >= 2
     assert not {p.pid for p in leftover_servers()} & pids

@@ -179,10 +179,11 @@ def start_server(
     return server
 
 
-def leftover_servers(started_after: float = 0.0) -> list:
+def leftover_servers(started_after: float = 0.0, **environment: str) -> list:
     """Processes of this user started by ``start_server`` (or by one of its servers) that are
-    still alive, created after ``started_after`` (a Unix time). The test session checks this at
-    its end: whatever a notebook or test started must be gone."""
+    still alive, created after ``started_after`` (a Unix time) and, if ``environment`` names
+    variables, with those values in their environment. The test session checks this at its end
+    for its own servers: whatever a notebook or test started must be gone."""
     import psutil
 
     found = []
@@ -190,7 +191,8 @@ def leftover_servers(started_after: float = 0.0) -> list:
         try:
             if process.info["create_time"] < started_after or process.pid == os.getpid():
                 continue
-            if MARKER in process.environ():
+            env = process.environ()
+            if MARKER in env and all(env.get(k) == v for k, v in environment.items()):
                 found.append(process)
         except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
             continue
