@@ -212,6 +212,15 @@ def test_q2_rejects_decisions_staying_and_order(churn, service):
                    frame, MAX_BATCH, mentions="order")
 
 
+def test_q2_rejects_one_request_per_customer(churn, service):
+    pipeline, frame = churn
+
+    def singles(url, frame):
+        return np.array([httpx.post(url + "/predict", json=record).json()["churn_probability"]
+                         for record in frame.to_dict(orient="records")])
+    assert_rejects(q2, singles, service, pipeline, frame, MAX_BATCH, mentions="/predict/batch")
+
+
 def test_q2_rejects_lists_and_tables(churn, service):
     pipeline, frame = churn
     right = in_slices()

@@ -111,20 +111,72 @@ q1 = Exercise(
 
 
 # -- q2: the whole table over HTTP, in bounded batches -------------------------------------
+def _recording_proxy(target: str):
+    """A loopback HTTP proxy in a thread that forwards every request to ``target`` and records
+    (method, path, status); returns (server, records). Stop it with ``server.shutdown()``."""
+    import http.server
+    import threading
+    import urllib.error
+    import urllib.request
+
+    records: list[tuple[str, str, int]] = []
+
+    class Forward(http.server.BaseHTTPRequestHandler):
+        def forward(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            request = urllib.request.Request(
+                target + self.path, data=self.rfile.read(length) if length else None,
+                method=self.command,
+                headers={"Content-Type": self.headers.get("Content-Type", "application/json")})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+                    status, payload = answer.status, answer.read()
+            except urllib.error.HTTPError as error:
+                status, payload = error.code, error.read()
+            records.append((self.command, self.path, status))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = forward
+
+        def log_message(self, *args) -> None:  # no request lines in the learner's notebook
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, records
+
+
 def _check_q2(predict_over_http, url, pipeline, frame, max_batch) -> str:
     expect_function(predict_over_http, "predict_over_http")
+    expect(isinstance(url, str) and url.startswith("http"),
+           "the second argument should be the service's URL, `onnx_server.url`.")
     if len(frame) <= max_batch:  # the check needs more rows than one request may carry
         repeats = max_batch // max(len(frame), 1) + 2
         frame = pd.concat([frame] * repeats)
     small = frame.head(min(5, max_batch))
-    small_answer = call_learner(predict_over_http, url, small)
+    proxy, records = _recording_proxy(url.rstrip("/"))
+    via = f"http://127.0.0.1:{proxy.server_address[1]}"
     try:
-        answer = predict_over_http(url, frame)
-    except Exception as error:  # noqa: BLE001
-        fail(f"`predict_over_http(url, <{len(frame)} rows>)` raised {type_name(error)}: "
-             f"{error}. It works for {len(small)} rows: the service refuses a batch of more "
-             "than MAX_BATCH records (422), so send the table in slices of at most "
-             "MAX_BATCH rows.")
+        small_answer = call_learner(predict_over_http, via, small, call=(
+            f"predict_over_http(url, <{len(small)} rows>)"))
+        try:
+            answer = predict_over_http(via, frame)
+        except Exception as error:  # noqa: BLE001
+            fail(f"`predict_over_http(url, <{len(frame)} rows>)` raised {type_name(error)}: "
+                 f"{error}. It works for {len(small)} rows: the service refuses a batch of "
+                 "more than MAX_BATCH records (422), so send the table in slices of at most "
+                 "MAX_BATCH rows.")
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    other = sorted({path for _, path, _ in records if path != "/predict/batch"})
+    if other:
+        fail(f"your function called {', '.join(other)}: send the slices to `/predict/batch`, "
+             "one request per slice, not one request per customer.")
     for value, rows in ((small_answer, small), (answer, frame)):
         value = expect_array(value, "predict_over_http(...)", real=True)
         if value.ndim == 2:
