@@ -42,6 +42,21 @@ def joblib_pipeline(folder: Path, X, y) -> dict[str, str]:
     return {"CHURN_MODEL_PATH": str(path)}
 
 
+def onnx_export(folder: Path, X, y) -> dict[str, str]:
+    """04_onnx_service: the same pipeline exported with skl2onnx, one graph input per column
+    (text as strings, numbers as float32), probabilities as a plain array."""
+    from skl2onnx import to_onnx
+    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+
+    types = ([(name, StringTensorType([None, 1])) for name in ("region", "contract")]
+             + [(name, FloatTensorType([None, 1]))
+                for name in ("tenure_months", "monthly_charges", "support_calls")])
+    path = folder / "churn.onnx"
+    graph = to_onnx(churn_pipeline(X, y), initial_types=types, options={"zipmap": False})
+    path.write_bytes(graph.SerializeToString())
+    return {"CHURN_MODEL_PATH": str(path)}
+
+
 @dataclass(frozen=True)
 class AppCase:
     notebook: str                                            # the solution that writes the app
@@ -52,6 +67,8 @@ class AppCase:
 APPS = [
     pytest.param(AppCase("08_deployment_serving/01_fastapi_endpoint", joblib_pipeline,
                          "CHURN_MODEL_PATH"), id="01_fastapi_endpoint"),
+    pytest.param(AppCase("08_deployment_serving/04_onnx_service", onnx_export,
+                         "CHURN_MODEL_PATH"), id="04_onnx_service"),
 ]
 
 
@@ -174,3 +191,44 @@ def test_the_model_is_loaded_once_at_start_up(app_case):
         model_file.unlink()
         answer = client.post("/predict", json=record)
         assert answer.status_code == 200, "the app reads the model file for each request"
+
+
+# -- 04_onnx_service only: what makes it the lighter process ----------------------------------
+ONNX_APP = "08_deployment_serving/04_onnx_service"
+
+
+def test_the_onnx_app_imports_neither_scikit_learn_nor_torch(tmp_path, churn_data):
+    """Imported and started in a fresh Python, the app loads none of the training libraries."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, **onnx_export(tmp_path, *churn_data), "MODEL_VERSION": VERSION}
+    write_app(ONNX_APP, tmp_path, "onnx_app")
+    probe = ("import sys, onnx_app\n"
+             "from fastapi.testclient import TestClient\n"
+             "with TestClient(onnx_app.app) as client:\n"
+             "    assert client.get('/health').status_code == 200\n"
+             "print(sorted({'sklearn', 'torch', 'pandas', 'scipy', 'skl2onnx', 'onnx'}"
+             " & set(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+
+
+def test_the_onnx_app_answers_as_the_pipeline(tmp_path, monkeypatch, churn_data):
+    """Parity: the graph's probabilities and decisions equal the scikit-learn pipeline's."""
+    X, y = churn_data
+    env = onnx_export(tmp_path, X, y)
+    for name, value in {**env, "MODEL_VERSION": VERSION, "MAX_BATCH": "100"}.items():
+        monkeypatch.setenv(name, value)
+    module = import_app(write_app(ONNX_APP, tmp_path, f"app_{tmp_path.name}"))
+    rows = X.tail(100)
+    pipeline = churn_pipeline(X, y)
+    with client_class()(module.app) as client:
+        answer = client.post("/predict/batch", json={"records": rows.to_dict(orient="records")})
+    assert answer.status_code == 200, answer.text
+    predictions = answer.json()["predictions"]
+    assert [p["churn_probability"] for p in predictions] == pytest.approx(
+        list(pipeline.predict_proba(rows)[:, 1]), abs=1e-6)
+    assert [p["churn"] for p in predictions] == [bool(v) for v in pipeline.predict(rows)]
