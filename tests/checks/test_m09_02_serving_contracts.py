@@ -164,6 +164,11 @@ def test_q2_nan_left_in(rows):
                    mentions="NaN")
 
 
+def test_q2_missing_value_filled(rows):
+    assert_rejects(q2, lambda f: {"instances": f.fillna(0).to_dict("records")}, rows,
+                   mentions="None")
+
+
 def test_q2_column_dict(rows):
     assert_rejects(q2, lambda f: {"instances": f.to_dict()}, rows, mentions="orient")
 

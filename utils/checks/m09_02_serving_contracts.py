@@ -61,7 +61,7 @@ def _check_q1(input_fn, rows, unsupported_error) -> str:
     body = rows.to_csv(header=False, index=False)
     frame = call_learner(input_fn, body.encode(), "text/csv",
                          call='input_fn(csv_bytes, "text/csv")')
-    frame = expect_frame(frame, "input_fn(...)", "one row per CSV line")
+    frame = expect_frame(frame, "input_fn(...)", "(one row per CSV line)")
     if len(frame) == len(rows) - 1:
         fail("one row is missing: the first CSV line was read as a header. SageMaker's CSV "
              "has no header row (`header=None`).")
@@ -148,6 +148,11 @@ def _check_q2(vertex_request, rows) -> str:
              "(JSON null).")
     except TypeError as error:
         fail(f"the body cannot be written as JSON ({error}): use plain Python values.")
+    for index, missing in enumerate(rows.isna().to_numpy()):
+        for column, is_missing in zip(features, missing, strict=True):
+            if is_missing and instances[index][column] is not None:
+                fail(f"a missing `{column}` was sent as {instances[index][column]!r}: the "
+                     "server cannot tell it from a real value. Send None (JSON null).")
     expect(_same_rows(pd.DataFrame.from_records(instances, columns=features),
                       rows.reset_index(drop=True)),
            "the instances do not hold the rows' values in the rows' order.")
