@@ -85,6 +85,8 @@ def test_q1_rejects_the_eager_model_a_class_and_training_mode(data):
     assert_rejects(q1, model, model, X_raw, X_scaled, mentions="not TorchScript")
     assert_rejects(q1, DigitNet, model, X_raw, X_scaled, mentions="class")
     assert_rejects(q1, "model", model, X_raw, X_scaled, mentions="ScriptModule")
+    assert_rejects(q1, _quiet(torch.jit.script, model).code, model, X_raw, X_scaled,
+                   mentions="not a str")
     training = _quiet(torch.jit.script, model)
     training.train()
     assert_rejects(q1, training, model, X_raw, X_scaled, mentions=".eval()")
@@ -176,7 +178,17 @@ def test_q2_rejects_a_crash_a_result_not_called_and_wrong_logits(data):
     def crashes(path, batch):
         return _child("raise SystemExit('no model here')", path, batch)
 
-    assert_rejects(q2, crashes, model, X_scaled, mentions="raised CalledProcessError")
+    assert_rejects(q2, crashes, model, X_scaled, mentions="said: no model here")
+
+    def torch_load(path, batch):  # torch.load refuses a TorchScript archive (weights_only)
+        return _child(RUN_ONE.replace("torch.jit.load", "torch.load"), path, batch)
+
+    assert_rejects(q2, torch_load, model, X_scaled, mentions="TorchScript archives")
+
+    def completed_process(path, batch):
+        return subprocess.run([sys.executable, "-c", "print('done')"], capture_output=True)
+
+    assert_rejects(q2, completed_process, model, X_scaled, mentions="CompletedProcess")
     assert_rejects(q2, np.zeros((40, 10)), model, X_scaled, mentions="function itself")
     assert_rejects(q2, lambda path, batch: run_in_fresh_process(path, batch[::-1].copy()), model,
                    X_scaled, mentions="logits differ")

@@ -123,6 +123,26 @@ def _shifted_copy(model):
     return twin
 
 
+def _with_child_errors(function):
+    """``function``, with a failed child process reported by the last line of its stderr
+    (``CalledProcessError`` alone says only "returned non-zero exit status 1")."""
+    import subprocess
+
+    def wrapper(*args):
+        try:
+            return function(*args)
+        except subprocess.CalledProcessError as error:
+            stderr = error.stderr or ""
+            if isinstance(stderr, bytes):
+                stderr = stderr.decode(errors="replace")
+            lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+            said = f", and said: {lines[-1][:200]}" if lines else ""
+            raise RuntimeError(f"the child process exited with status {error.returncode}"
+                               f"{said}") from None
+
+    return wrapper
+
+
 def _check_q2(run_in_fresh_process, model, X_scaled) -> str:
     import tempfile
     from pathlib import Path
@@ -146,7 +166,7 @@ def _check_q2(run_in_fresh_process, model, X_scaled) -> str:
             torch.jit.save(torch.jit.script(twin), path)
         torch.jit.load = spy
         try:
-            result = call_learner(run_in_fresh_process, path, batch,
+            result = call_learner(_with_child_errors(run_in_fresh_process), path, batch,
                                   call="run_in_fresh_process(<a TorchScript file>, <images>)")
         finally:
             torch.jit.load = original_load
