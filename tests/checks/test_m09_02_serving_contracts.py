@@ -26,7 +26,7 @@ NUMERIC = ["tenure_months", "monthly_charges", "support_calls"]
 
 
 class UnsupportedContentType(ValueError):
-    status_code = 415
+    pass
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +124,7 @@ def test_q1_plain_value_error_for_the_content_type(rows):
         if content_type.split(";")[0] != "text/csv":
             raise ValueError("unsupported")
         return input_fn(body, content_type)
-    assert_rejects(q1, value_error, rows, UnsupportedContentType, mentions="415")
+    assert_rejects(q1, value_error, rows, UnsupportedContentType, mentions="names the problem")
 
 
 def test_q1_exact_content_type_only(rows):

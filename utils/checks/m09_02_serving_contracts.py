@@ -96,8 +96,8 @@ def _check_q1(input_fn, rows, unsupported_error) -> str:
            "a `text/plain` body was accepted: raise `UnsupportedContentType` for any content "
            "type other than text/csv.")
     expect(isinstance(error, unsupported_error),
-           f"for `text/plain` you raised {type_name(error)}; raise `UnsupportedContentType` so "
-           "the host answers 415 instead of 500.")
+           f"for `text/plain` you raised {type_name(error)}; raise `UnsupportedContentType`, so "
+           "the endpoint's log names the problem (an unreadable content type), not a vague error.")
     return "CSV read without a header, named, typed, NaN kept; bad numbers and types refused."
 
 
