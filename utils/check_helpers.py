@@ -16,7 +16,9 @@ feedback that names the learner's variable and what it holds, never the right an
 * course data: ``course_dataset(name)``, a cached table handed out as a fresh copy, and
   ``PENGUIN_MEASUREMENTS``;
 * MLflow: ``expect_mlflow_run`` (a finished run, found by its id in the store the learner
-  logged to; imports MLflow only when called).
+  logged to; imports MLflow only when called);
+* HTTP services: ``recording_proxy`` (a loopback proxy that records the requests a learner's
+  client sends) and ``expect_batch_route`` (those requests went to the batch route only).
 
 Only NumPy and pandas are imported at module level: importing a check module must stay cheap
 (no scikit-learn, no matplotlib), because the progress table imports every one of them.
@@ -38,10 +40,12 @@ import pandas as pd
 from .exercises import attempted, expect, fail
 
 __all__ = [
-    "PENGUIN_MEASUREMENTS", "call_learner", "course_dataset", "expect_array", "expect_finite",
+    "PENGUIN_MEASUREMENTS", "call_learner", "course_dataset", "expect_array",
+    "expect_batch_route", "expect_finite",
     "expect_fitted_on_training_rows", "expect_fold_scores", "expect_frame", "expect_function",
     "expect_integer", "expect_mlflow_run", "expect_number", "expect_series", "expect_shape",
-    "expect_type", "is_fitted", "is_real", "near", "quiet", "same_numbers", "type_name",
+    "expect_type", "is_fitted", "is_real", "near", "quiet", "recording_proxy", "same_numbers",
+    "type_name",
 ]
 
 # The four numeric measurement columns of the penguins table, in the table's order.
@@ -339,3 +343,67 @@ def expect_mlflow_run(value: object, name: str, tracking_uri: str | None = None,
                "mlflow.start_run():`, which ends it with the block, or call "
                "`mlflow.end_run()`).")
     return run
+
+
+# -- HTTP services ---------------------------------------------------------------------------
+def recording_proxy(target: str):
+    """A loopback HTTP proxy in a thread that forwards every request to ``target`` and records
+    (method, path, status); returns (server, records). Its URL is
+    ``f"http://127.0.0.1:{server.server_address[1]}"``; stop it with ``server.shutdown()`` and
+    ``server.server_close()``."""
+    import http.server
+    import threading
+    import urllib.error
+    import urllib.request
+
+    records: list[tuple[str, str, int]] = []
+
+    class Forward(http.server.BaseHTTPRequestHandler):
+        def forward(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            request = urllib.request.Request(
+                target + self.path, data=self.rfile.read(length) if length else None,
+                method=self.command,
+                headers={"Content-Type": self.headers.get("Content-Type", "application/json")})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+                    status, payload = answer.status, answer.read()
+            except urllib.error.HTTPError as error:
+                status, payload = error.code, error.read()
+            records.append((self.command, self.path, status))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = forward
+
+        def log_message(self, *args) -> None:  # no request lines in the learner's notebook
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, records
+
+
+def expect_batch_route(records: list[tuple[str, str, int]], route: str = "/predict/batch",
+                       single: str = "/predict", ignore: tuple[str, ...] = ("/health",)) -> int:
+    """The requests a ``recording_proxy`` recorded went to ``route`` (paths in ``ignore``, such
+    as a health probe, are allowed too); returns how many went to ``route``. A client that
+    sends one request per record to ``single``, one that calls another path, and one that never
+    used the URL it was given each get their own feedback."""
+    expect(records, "your function sent no request to the URL it was given: call the service "
+                    "at `url`, the function's first argument.")
+    others = sorted({path for _, path, _ in records if path not in (route, *ignore)})
+    if single in others:
+        n_single = sum(path == single for _, path, _ in records)
+        fail(f"your function sent {n_single} requests to `{single}`, one per customer: right "
+             f"answers, but a round trip each. Send the customers in slices of at most "
+             f"MAX_BATCH records to `{route}`.")
+    expect(not others, f"your function called {', '.join(f'`{p}`' for p in others)}, which "
+                       f"the task does not ask for: send the slices to `{route}` (exactly "
+                       "that path).")
+    n_batches = sum(path == route for _, path, _ in records)
+    expect(n_batches > 0, f"your function sent no request to `{route}`.")
+    return n_batches

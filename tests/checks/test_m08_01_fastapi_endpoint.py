@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from tests.checks.helpers import assert_passes, assert_pending, assert_rejects
 from tests.serving import churn_features, churn_pipeline, write_app
 from utils.checks.m08_01_fastapi_endpoint import q1, q2, q3
+from utils.exercises import PASSED
 from utils.servers import python_command, start_server
 
 NOTEBOOK = "08_deployment_serving/01_fastapi_endpoint"
@@ -212,6 +213,50 @@ def test_q2_rejects_a_call_per_row_of_the_wrong_endpoint(service):
     assert_rejects(q2, predict_over_http, url, frame, model, MAX_BATCH, mentions="raised")
     assert_rejects(q2, _client()(url, frame), url, frame, model, MAX_BATCH,
                    mentions="function itself")
+
+
+def test_q2_counts_the_requests_it_saw(service):
+    url, frame, model = service
+
+    def small_slices(url, frame):  # slices of 10 (allowed), after a health probe (allowed)
+        httpx.get(url + "/health", timeout=30).raise_for_status()
+        values = []
+        for start in range(0, len(frame), 10):
+            part = frame.iloc[start:start + 10]
+            answer = httpx.post(url + "/predict/batch",
+                                json={"records": part.to_dict(orient="records")}, timeout=30)
+            answer.raise_for_status()
+            values += [p["churn_probability"] for p in answer.json()["predictions"]]
+        return np.array(values)
+
+    status, message = q2.verdict(small_slices, url, frame, model, MAX_BATCH)
+    assert status == PASSED, message
+    assert f"{len(frame)} rows in {len(frame) // 10} requests" in message, message
+    status, message = q2.verdict(_client(), url, frame, model, MAX_BATCH)
+    assert f"in {-(-len(frame) // MAX_BATCH)} requests" in message, message
+
+
+def test_q2_rejects_one_request_per_customer(service):
+    url, frame, model = service
+
+    def singles(url, frame):
+        return np.array([httpx.post(url + "/predict", json=record, timeout=30).json()
+                         ["churn_probability"] for record in frame.to_dict(orient="records")])
+
+    assert_rejects(q2, singles, url, frame, model, MAX_BATCH, mentions="one per customer")
+
+
+def test_q2_rejects_other_routes_and_a_url_it_did_not_use(service):
+    url, frame, model = service
+    right = _client()
+
+    def with_docs(url, frame):
+        httpx.get(url + "/openapi.json", timeout=30).raise_for_status()
+        return right(url, frame)
+
+    assert_rejects(q2, with_docs, url, frame, model, MAX_BATCH, mentions="exactly that path")
+    assert_rejects(q2, lambda _, frame: right(url, frame), url, frame, model, MAX_BATCH,
+                   mentions="URL it was given")
 
 
 # -- q3 -----------------------------------------------------------------------------------

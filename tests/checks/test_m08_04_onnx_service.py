@@ -218,7 +218,24 @@ def test_q2_rejects_one_request_per_customer(churn, service):
     def singles(url, frame):
         return np.array([httpx.post(url + "/predict", json=record).json()["churn_probability"]
                          for record in frame.to_dict(orient="records")])
-    assert_rejects(q2, singles, service, pipeline, frame, MAX_BATCH, mentions="/predict/batch")
+    assert_rejects(q2, singles, service, pipeline, frame, MAX_BATCH, mentions="one per customer")
+
+
+def test_q2_allows_a_health_probe_and_names_any_other_route(churn, service):
+    pipeline, frame = churn
+    right = in_slices()
+
+    def probe_first(url, frame):
+        httpx.get(url + "/health", timeout=30).raise_for_status()
+        return right(url, frame)
+
+    def with_docs(url, frame):
+        httpx.get(url + "/openapi.json", timeout=30).raise_for_status()
+        return right(url, frame)
+
+    assert_passes(q2, probe_first, service, pipeline, frame, MAX_BATCH)
+    assert_rejects(q2, with_docs, service, pipeline, frame, MAX_BATCH,
+                   mentions="`/openapi.json`", must_not_mention=("per customer",))
 
 
 def test_q2_rejects_lists_and_tables(churn, service):
@@ -273,6 +290,15 @@ def test_q3_rejects_the_whole_environment_wrong_versions_and_duplicates():
     assert_rejects(q3, [*right, right[0]], mentions="twice")
     assert_rejects(q3, [*right, "not-a-package==1.0"], mentions="not installed")
     assert_rejects(q3, [*right, 3], mentions="string")
+
+
+def test_q3_rejects_packages_only_the_notebook_uses():
+    # the service's dependencies (starlette, protobuf) may be pinned; the notebook's tools not
+    assert_passes(q3, pins(*SERVICE, "starlette", "protobuf", "pydantic-core"))
+    assert_passes(q3, [*pins("fastapi", "pydantic", "numpy", "onnxruntime"),
+                       f"uvicorn[standard]=={metadata.version('uvicorn')}"])
+    assert_rejects(q3, pins(*SERVICE, "httpx"), mentions="httpx")
+    assert_rejects(q3, pins(*SERVICE, "psutil"), mentions="leave it out")
 
 
 def test_the_service_is_stopped_by_its_fixture():

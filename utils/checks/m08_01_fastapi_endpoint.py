@@ -4,9 +4,11 @@ test whose concurrency is bounded.
 
 q1 receives the learner's pydantic class and validates a good record and one malformed record
 per rule of the specification. q2 receives the learner's function, the server's URL, the rows
-to score, the fitted pipeline and the batch limit; it compares the answers with the pipeline's
-own probabilities. q3 receives the learner's function and calls it with a stand-in ``send``
-that sleeps a fixed time and counts how many calls are in flight at once.
+to score, the fitted pipeline and the batch limit; it calls the function through a recording
+proxy (``check_helpers.recording_proxy``: which routes, how many requests) and compares the
+answers with the pipeline's own probabilities. q3 receives the learner's function and calls
+it with a stand-in ``send`` that sleeps a fixed time and counts how many calls are in flight
+at once.
 """
 
 from __future__ import annotations
@@ -15,9 +17,17 @@ import threading
 import time
 
 import numpy as np
+import pandas as pd
 
-from ..check_helpers import call_learner, expect_array, expect_function, type_name
-from ..exercises import Exercise, expect, fail
+from ..check_helpers import (
+    call_learner,
+    expect_array,
+    expect_batch_route,
+    expect_function,
+    recording_proxy,
+    type_name,
+)
+from ..exercises import Exercise, attempted, expect, fail
 
 NOTEBOOK = "08_deployment_serving/01_fastapi_endpoint"
 
@@ -147,9 +157,14 @@ q1 = Exercise(
 # -- q2: batch predictions from the running server ------------------------------------------
 def _check_q2(predict_over_http, url, frame, model, max_batch) -> str:
     function = expect_function(predict_over_http, "predict_over_http")
+    expect(isinstance(url, str) and url.startswith("http"),
+           "the second argument should be the server's URL, `server.url`.")
+    if len(frame) <= max_batch:  # the check needs more rows than one request may carry
+        frame = pd.concat([frame] * (max_batch // max(len(frame), 1) + 2))
     call = f"predict_over_http(server.url, <{len(frame)} rows>)"
+    proxy, records = recording_proxy(url.rstrip("/"))  # counts the requests and their routes
     try:
-        result = function(url, frame)
+        result = function(f"http://127.0.0.1:{proxy.server_address[1]}", frame)
     except Exception as error:  # the learner's code broke: feedback, never a traceback
         text = f"{type(error).__name__}: {error}"
         if "422" in text or "Unprocessable" in text or "records" in text:
@@ -157,9 +172,11 @@ def _check_q2(predict_over_http, url, frame, model, max_batch) -> str:
                  f"most MAX_BATCH = {max_batch} records per batch, and the frame has "
                  f"{len(frame)} rows, so send it in slices.")
         fail(f"`{call}` raised {text[:300]}")
-    from ..exercises import attempted
-
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
     result = attempted(result)
+    n_requests = expect_batch_route(records)
     if isinstance(result, dict):
         fail("`predict_over_http` returned a dict (the server's whole answer?); return the "
              "churn probabilities, one per row, as a NumPy array.")
@@ -180,7 +197,7 @@ def _check_q2(predict_over_http, url, frame, model, max_batch) -> str:
     reference = model.predict_proba(frame)[:, 1]
     if np.allclose(result, reference, rtol=0, atol=TOLERANCE):
         served = float(np.mean(reference >= 0.5))
-        return (f"{len(frame)} rows in {-(-len(frame) // max_batch)} requests, the same "
+        return (f"{len(frame)} rows in {n_requests} requests, the same "
                 f"probabilities as the pipeline in the notebook ({served:.1%} flagged).")
     if np.allclose(result, 1 - reference, rtol=0, atol=TOLERANCE):
         fail("these are the probabilities of staying: the server returns the probability of "

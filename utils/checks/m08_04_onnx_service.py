@@ -17,7 +17,15 @@ from importlib import metadata
 import numpy as np
 import pandas as pd
 
-from ..check_helpers import call_learner, expect_array, expect_function, quiet, type_name
+from ..check_helpers import (
+    call_learner,
+    expect_array,
+    expect_batch_route,
+    expect_function,
+    quiet,
+    recording_proxy,
+    type_name,
+)
 from ..exercises import Exercise, expect, fail
 
 NOTEBOOK = "08_deployment_serving/04_onnx_service"
@@ -111,45 +119,6 @@ q1 = Exercise(
 
 
 # -- q2: the whole table over HTTP, in bounded batches -------------------------------------
-def _recording_proxy(target: str):
-    """A loopback HTTP proxy in a thread that forwards every request to ``target`` and records
-    (method, path, status); returns (server, records). Stop it with ``server.shutdown()``."""
-    import http.server
-    import threading
-    import urllib.error
-    import urllib.request
-
-    records: list[tuple[str, str, int]] = []
-
-    class Forward(http.server.BaseHTTPRequestHandler):
-        def forward(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            request = urllib.request.Request(
-                target + self.path, data=self.rfile.read(length) if length else None,
-                method=self.command,
-                headers={"Content-Type": self.headers.get("Content-Type", "application/json")})
-            try:
-                with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
-                    status, payload = answer.status, answer.read()
-            except urllib.error.HTTPError as error:
-                status, payload = error.code, error.read()
-            records.append((self.command, self.path, status))
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = forward
-
-        def log_message(self, *args) -> None:  # no request lines in the learner's notebook
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, records
-
-
 def _check_q2(predict_over_http, url, pipeline, frame, max_batch) -> str:
     expect_function(predict_over_http, "predict_over_http")
     expect(isinstance(url, str) and url.startswith("http"),
@@ -158,11 +127,12 @@ def _check_q2(predict_over_http, url, pipeline, frame, max_batch) -> str:
         repeats = max_batch // max(len(frame), 1) + 2
         frame = pd.concat([frame] * repeats)
     small = frame.head(min(5, max_batch))
-    proxy, records = _recording_proxy(url.rstrip("/"))
+    proxy, records = recording_proxy(url.rstrip("/"))
     via = f"http://127.0.0.1:{proxy.server_address[1]}"
     try:
         small_answer = call_learner(predict_over_http, via, small, call=(
             f"predict_over_http(url, <{len(small)} rows>)"))
+        n_small = len(records)
         try:
             answer = predict_over_http(via, frame)
         except Exception as error:  # noqa: BLE001
@@ -173,10 +143,8 @@ def _check_q2(predict_over_http, url, pipeline, frame, max_batch) -> str:
     finally:
         proxy.shutdown()
         proxy.server_close()
-    other = sorted({path for _, path, _ in records if path != "/predict/batch"})
-    if other:
-        fail(f"your function called {', '.join(other)}: send the slices to `/predict/batch`, "
-             "one request per slice, not one request per customer.")
+    expect_batch_route(records)
+    n_requests = sum(path == "/predict/batch" for _, path, _ in records[n_small:])
     for value, rows in ((small_answer, small), (answer, frame)):
         value = expect_array(value, "predict_over_http(...)", real=True)
         if value.ndim == 2:
@@ -191,7 +159,8 @@ def _check_q2(predict_over_http, url, pipeline, frame, max_batch) -> str:
     answer = np.asarray(answer, dtype=float)
     right = _probabilities(pipeline, frame)
     if np.abs(answer - right).max() <= TOLERANCE:
-        return f"{len(frame)} customers in batches of at most {max_batch}, same as the pipeline."
+        return (f"{len(frame)} customers in {n_requests} requests of at most {max_batch}, "
+                "same as the pipeline.")
     with quiet():
         labels = pipeline.predict(frame)
     if np.isin(answer, (0.0, 1.0)).all() and np.array_equal(answer, labels):
@@ -236,6 +205,32 @@ def _installed(name: str) -> str | None:
         return None
 
 
+def _needed(roots: dict[str, set[str]]) -> set[str]:
+    """The installed distributions that ``roots`` (name -> extras asked for) need, themselves
+    included, read from each one's metadata, transitively."""
+    from packaging.requirements import Requirement
+
+    needed: set[str] = set()
+    todo = list(roots.items())
+    while todo:
+        name, extras = todo.pop()
+        key = _normalise(name)
+        if key in needed:
+            continue
+        needed.add(key)
+        try:
+            requires = metadata.requires(key) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for line in requires:
+            requirement = Requirement(line)
+            marker = requirement.marker
+            if marker is None or any(marker.evaluate({"extra": extra})
+                                     for extra in (extras or {""})):
+                todo.append((requirement.name, set(requirement.extras)))
+    return needed
+
+
 def _check_q3(serving_requirements) -> str:
     if isinstance(serving_requirements, str):
         fail("`serving_requirements` is one string; make it a list with one requirement per "
@@ -244,6 +239,7 @@ def _check_q3(serving_requirements) -> str:
            f"`serving_requirements` should be a list of strings, not a "
            f"{type_name(serving_requirements)}.")
     pins: dict[str, str] = {}
+    extras: dict[str, set[str]] = {}
     for line in serving_requirements:
         expect(isinstance(line, str), f"every requirement should be a string like "
                                       f"'name==version', not a {type_name(line)}.")
@@ -252,8 +248,9 @@ def _check_q3(serving_requirements) -> str:
         match = REQUIREMENT.match(line)
         expect(match is not None, f"{line.strip()!r} is not a requirement line; write "
                                   "`name==version`.")
-        name, _, spec = match.groups()
+        name, extra, spec = match.groups()
         key = _normalise(name)
+        extras[key] = {e.strip() for e in (extra or "[]")[1:-1].split(",") if e.strip()}
         expect(key not in pins, f"{name!r} is listed twice.")
         if not spec.startswith("==") or any(c in spec[2:] for c in "<>=!~*,;"):
             fail(f"{line.strip()!r} is not an exact pin: an image built next month would "
@@ -275,6 +272,10 @@ def _check_q3(serving_requirements) -> str:
         expect(version == installed,
                f"the pin of {key!r} is not the version installed here, the one the notebook's "
                "service ran with: read it with `importlib.metadata.version`.")
+    unneeded = sorted(set(pins) - _needed({p: extras.get(p, set()) for p in SERVICE_PACKAGES}))
+    expect(not unneeded, f"{', '.join(unneeded)}: neither the service nor its server imports "
+                         "it, and no package they use depends on it: leave it out of the image "
+                         "(it holds what the service needs, nothing else).")
     return f"{len(pins)} exact pins, no training libraries."
 
 
