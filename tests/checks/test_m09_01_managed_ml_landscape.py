@@ -15,7 +15,7 @@ LOCAL_WORK = {
     "champion_alias": "the @champion alias that points at the version in use",
     "fastapi_app": "the uvicorn process answering POST /predict for one customer at a time",
     "nightly_scoring": "a job that scores every customer in last night's file by 6 a.m.",
-    "data_checks": "the pandera checks that every new batch of data must pass",
+    "data_checks": "pandera checks that watch each new batch for drift or broken expectations",
     "fit_script": "the script that fits the pipeline on the training table and saves it",
 }
 RIGHT_MAPPING = {
