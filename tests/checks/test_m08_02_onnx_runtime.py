@@ -214,12 +214,14 @@ def network(churn):
     return nn.Sequential(net, nn.Sigmoid()).eval(), A_test
 
 
-def export(model, path, example, dynamic=True, names=("features", "churn_probability")):
-    axes = {names[0]: {0: "batch"}, names[1]: {0: "batch"}} if dynamic else None
+def export(model, path, example, dynamic=True, names=("features", "churn_probability"),
+           **options):
+    axes = {names[0]: {0: "batch"}, names[1]: {0: "batch"}} if dynamic is True else dynamic
+    options = {"opset_version": 17} | options
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(model, (example,), path, dynamo=False, opset_version=17,
-                          input_names=[names[0]], output_names=[names[1]], dynamic_axes=axes)
+        torch.onnx.export(model, (example,), path, dynamo=False, input_names=[names[0]],
+                          output_names=[names[1]], dynamic_axes=axes or None, **options)
     return path
 
 
@@ -246,6 +248,28 @@ def test_q3_rejects_a_fixed_batch_axis(network, tmp_path):
     scorer, A_test = network
     path = export(scorer, tmp_path / "fixed.onnx", A_test[:1], dynamic=False)
     assert_rejects(q3, path, scorer, A_test, mentions="batch axis is fixed")
+
+
+def test_q3_rejects_an_output_axis_left_to_the_exporter(network, tmp_path):
+    scorer, A_test = network
+    # input only: the exporter names the output's axis itself (Sigmoidchurn_probability_dim_0)
+    input_only = export(scorer, tmp_path / "input_only.onnx", A_test[:1],
+                        dynamic={"features": {0: "batch"}})
+    assert_rejects(q3, input_only, scorer, A_test, mentions="output's axis 0")
+    # lists of axes: each tensor gets its own generated name, not one shared batch axis
+    lists = export(scorer, tmp_path / "lists.onnx", A_test[:1],
+                   dynamic={"features": [0], "churn_probability": [0]})
+    assert_rejects(q3, lists, scorer, A_test, mentions="same name")
+
+
+def test_q3_rejects_another_opset_and_a_training_mode_export(network, tmp_path):
+    scorer, A_test = network
+    default_opset = export(scorer, tmp_path / "default_opset.onnx", A_test[:1],
+                           opset_version=None)  # the exporter's own default (20 in 2.13)
+    assert_rejects(q3, default_opset, scorer, A_test, mentions="opset_version=17")
+    training = export(scorer, tmp_path / "training.onnx", A_test[:1],
+                      training=torch.onnx.TrainingMode.TRAINING)
+    assert_rejects(q3, training, scorer, A_test, mentions="training mode")
 
 
 def test_q3_rejects_other_names_other_models_and_no_file(network, tmp_path):

@@ -21,6 +21,7 @@ NOTEBOOK = "08_deployment_serving/02_onnx_runtime"
 
 PROBABILITY_ATOL = 1e-5  # float32 graph against a float64 or float32 native model
 PARITY_KEYS = ("max_abs_diff", "labels_equal", "ok")
+OPSET = 17  # the standard-operator opset q3 asks for
 
 
 # -- q1: feeds for the converted pipeline ----------------------------------------------------
@@ -226,11 +227,26 @@ def _check_q3(path, scorer, features) -> str:
     expect(outputs == ["churn_probability"],
            f"the graph's outputs are {outputs}; name the one output 'churn_probability' "
            "(`output_names=`).")
+    opsets = {entry.domain or "ai.onnx": entry.version for entry in proto.opset_import}
+    expect(opsets.get("ai.onnx") == OPSET,
+           f"the file's standard-operator opset is {opsets.get('ai.onnx')}, not {OPSET}: pass "
+           f"`opset_version={OPSET}`, the version the task names (the runtime must support it).")
     batch = proto.graph.input[0].type.tensor_type.shape.dim[0]
     if not batch.dim_param:
         fail(f"the input's batch axis is fixed to {batch.dim_value}: the file accepts only that "
              "many rows per call. Declare axis 0 of the input and output dynamic "
              "(`dynamic_axes=`).")
+    out_dims = proto.graph.output[0].type.tensor_type.shape.dim
+    out_batch = out_dims[0] if out_dims else None
+    if out_batch is None or out_batch.dim_param != batch.dim_param:
+        found = (f"`{out_batch.dim_param}`" if out_batch is not None and out_batch.dim_param
+                 else "not a named axis")
+        fail(f"the output's axis 0 is {found}, not the input's `{batch.dim_param}`, so the file "
+             "does not say that it returns one row per input row. Declare axis 0 of the output "
+             "in `dynamic_axes=` too, with the same name as the input's.")
+    expect(all(node.op_type != "Dropout" for node in proto.graph.node),
+           "the graph contains a Dropout operator: the model was exported in "
+           "training mode. Call `scorer.eval()` before exporting.")
     session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     reference_model = copy.deepcopy(scorer).eval()
     features = features.detach().to(torch.float32)
