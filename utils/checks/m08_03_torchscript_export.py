@@ -39,7 +39,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return same_numbers(a, b, atol=ATOL)
 
 
-def _reference(model, X):
+def _eval_logits(model, X):
     was_training = model.training
     model.eval()
     try:
@@ -59,7 +59,7 @@ def _branches(run, model, X_raw, X_scaled, name: str, fix: str) -> None:
              "still active. Switch the model to evaluation mode with `.eval()` before "
              "converting it (trace and export record dropout as it ran in training mode, and "
              "their result cannot be switched afterwards).")
-    want = {"raw": _reference(model, X_raw), "scaled": _reference(model, X_scaled)}
+    want = {"raw": _eval_logits(model, X_raw), "scaled": _eval_logits(model, X_scaled)}
     right = {k: _same(got[k], want[k]) for k in got}
     if all(right.values()):
         return
@@ -185,10 +185,10 @@ def _check_q2(run_in_fresh_process, model, X_scaled) -> str:
     expect(result.shape == (len(batch), 10),
            f"`run_in_fresh_process(...)` should return the logits, shape ({len(batch)}, 10), "
            f"but its shape is {result.shape}.")
-    want = _reference(twin, torch.from_numpy(batch))
+    want = _eval_logits(twin, torch.from_numpy(batch))
     if _same(result.astype(float), want):
         return "the file ran in a fresh process, with no class of ours, and gave our logits."
-    if _same(result.astype(float), _reference(model, torch.from_numpy(batch))):
+    if _same(result.astype(float), _eval_logits(model, torch.from_numpy(batch))):
         fail("these are the logits of the notebook's own model, not of the file the check "
              "passed as `path`: load the file named by the `path` argument, not a fixed one.")
     fail("the logits differ from those of the model in the file at `path` run on `batch`: run "
@@ -243,7 +243,7 @@ def _check_q3(exported, model, X_raw, X_scaled) -> str:
               "condition is true (raw pixels, max > 1), the second when it is false.")
     for n in (1, 7):
         for X in (X_raw, X_scaled):
-            expect(_same(_logits(run, X[:n]), _reference(model, X[:n])),
+            expect(_same(_logits(run, X[:n]), _eval_logits(model, X[:n])),
                    f"`exported` is right on the whole test set but not on a batch of {n}: "
                    "the condition must look at the batch it is given.")
     return "both branches, any batch size, evaluation mode."
