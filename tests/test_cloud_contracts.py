@@ -81,8 +81,11 @@ def built(tmp_path_factory):
 
 def env_for(built) -> dict[str, dict[str, str]]:
     root = built["root"]
+    opt_ml_model = root / "opt_ml" / "model"
     return {
-        "sagemaker_host.py": {"MLCOURSE_OPT_ML_MODEL": str(root / "opt_ml" / "model")},
+        "sagemaker_host.py": {"MLCOURSE_OPT_ML_MODEL": str(opt_ml_model),
+                              "SAGEMAKER_PROGRAM": "inference.py",
+                              "SAGEMAKER_SUBMIT_DIRECTORY": str(opt_ml_model / "code")},
         "vertex_app.py": {"AIP_STORAGE_URI": str(root), "AIP_HEALTH_ROUTE": VERTEX_HEALTH,
                           "AIP_PREDICT_ROUTE": VERTEX_PREDICT},
         "azure_host.py": {"AZUREML_ENTRY_SCRIPT": str(root / "azure" / "score.py"),
@@ -124,8 +127,9 @@ def test_sagemaker_contract(built, monkeypatch):
                       headers={"Content-Type": "text/csv", "Accept": "text/csv"})
     assert answer.status_code == 200
     assert np.allclose([float(x) for x in answer.text.split()], native)
+    # like SageMaker's scikit-learn container: any handler error is a bare 500 (reason in the log)
     bad = {
-        ("text/plain", csv_body): 415,
+        ("text/plain", csv_body): 500,
         ("text/csv", rows.to_csv(header=True, index=False)): 500,
         ("text/csv", "north,month-to-month,3,70.5\n"): 500,
         ("application/json", "{not json"): 500,
@@ -135,7 +139,7 @@ def test_sagemaker_contract(built, monkeypatch):
         assert got.status_code == status, (content_type, body[:40], got.text)
     got = api.post("/invocations", content=csv_body,
                    headers={"Content-Type": "text/csv", "Accept": "application/xml"})
-    assert got.status_code == 415
+    assert got.status_code == 500 and got.text == "Internal Server Error"
 
 
 def test_vertex_contract(built, monkeypatch):
