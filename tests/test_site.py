@@ -89,7 +89,7 @@ def test_every_lesson_has_a_page_with_time_objectives_and_links(built, path):
     assert minutes and minutes in html.select_one(".lesson-info .lesson-time").get_text()
     section = html.find(id="learning-objectives")
     assert section is not None, "no Learning objectives section"
-    assert len(section.select("li")) == len(objectives) >= 3
+    assert len(section.find("ul").find_all("li", recursive=False)) == len(objectives) >= 3
     nb_id = notebook_id(path)
     download = html.select_one(".lesson-info a.lesson-download")
     file = (page.parent / download["href"]).resolve()
@@ -261,3 +261,11 @@ def test_make_site_calls_the_cli():
     dry_run = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.installed",
                               "site"], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert dry_run.stdout.strip() == ".venv/bin/python -m utils.cli site"
+
+
+def test_a_link_text_drops_backticks_and_escapes_table_bars():
+    from utils.site import doc_link
+
+    assert doc_link("TorchScript and `torch.export`", "03_x") == \
+        "{doc}`TorchScript and torch.export <03_x>`"
+    assert doc_link("a | b", "x") == "{doc}`a \\| b <x>`"

@@ -142,10 +142,11 @@ class Lesson:
 
 
 def lesson_info(notebook) -> tuple[str, str, list[str]]:
-    """Title, time and objectives of a notebook, read from its title and intro cells."""
+    """Title (plain text), time and objectives of a notebook, from its title and intro cells."""
     markdown = [c.source for c in notebook.cells if c.cell_type == "markdown"]
     title = next((m.group(1).strip() for text in markdown
                   if (m := re.match(r"#\s+(.+)", text))), "")
+    title = title.replace("`", "")  # plain text, as the page's heading reads
     intro = next((text for text in markdown if "## Learning objectives" in text), "")
     time_match = re.search(r"\*\*Time:?\*\*:?\s*(.+)", intro)
     objectives: list[str] = []
@@ -294,7 +295,7 @@ def home_page(rows: list[MapRow], lessons: dict[str, Lesson], modules: list[str]
         out += [f"### {tier_title(tier)}", "", "| module | lesson | status |", "|---|---|---|"]
         for row in tier_rows:
             if row.notebook_id in lessons:
-                lesson = f"{{doc}}`{row.lesson} <{row.notebook_id}>`"
+                lesson = doc_link(row.lesson, row.notebook_id)
             else:
                 lesson = row.lesson.replace("|", "\\|")
             out.append(f"| {row.module} | {lesson} | {row.status} |")
@@ -315,9 +316,15 @@ def home_page(rows: list[MapRow], lessons: dict[str, Lesson], modules: list[str]
     return "\n".join(out)
 
 
+def doc_link(text: str, target: str) -> str:
+    """A MyST {doc} link; its text cannot hold backticks (a title's `code`) or a table's |."""
+    text = text.replace("`", "").replace("|", "\\|")
+    return f"{{doc}}`{text} <{target}>`"
+
+
 def module_page(folder: str, title: str, lessons: list[Lesson]) -> str:
     out = [f"# {title}", "", "| lesson | time |", "|---|---|"]
-    out += [f"| {{doc}}`{lesson.title} <{lesson.notebook_id.split('/')[1]}>` | {lesson.time} |"
+    out += [f"| {doc_link(lesson.title, lesson.notebook_id.split('/')[1])} | {lesson.time} |"
             for lesson in lessons]
     out += ["", "```{toctree}", ":hidden:", ""]
     out += [lesson.notebook_id.split("/")[1] for lesson in lessons]
