@@ -15,3 +15,13 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def one_openmp_thread():
+    """Gradient boosting on one OpenMP thread: on a busy 2-core machine, more threads only
+    wait for each other (the notebooks do the same). Use it with ``pytestmark``."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="openmp"):
+        yield

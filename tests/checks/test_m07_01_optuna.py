@@ -10,24 +10,17 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import PredefinedSplit, RandomizedSearchCV, train_test_split
 from sklearn.preprocessing import OneHotEncoder
-from threadpoolctl import threadpool_limits
 
 from tests.checks.helpers import assert_passes, assert_pending, assert_rejects
 from utils import load_dataset
 from utils.checks.m07_01_optuna import q1, q2, q3, q4
 
+pytestmark = pytest.mark.usefixtures("one_openmp_thread")  # tests/checks/conftest.py
+
 SEED = 42
 STEP, TREES = 5, 15
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Gradient boosting on one OpenMP thread: on a busy 2-core machine, more threads only
-    wait for each other (the notebook does the same)."""
-    with threadpool_limits(limits=1, user_api="openmp"):
-        yield
 
 
 @pytest.fixture(scope="module")

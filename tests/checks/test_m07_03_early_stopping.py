@@ -9,12 +9,13 @@ import pytest
 import torch
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import train_test_split
-from threadpoolctl import threadpool_limits
 from torch import nn
 
 from tests.checks.helpers import assert_passes, assert_pending, assert_rejects
 from utils import load_dataset
 from utils.checks.m07_03_early_stopping import q1, q2, q3
+
+pytestmark = pytest.mark.usefixtures("one_openmp_thread")  # tests/checks/conftest.py
 
 SEED = 42
 
@@ -109,14 +110,6 @@ def test_q1_rejects_a_step_without_return_and_a_copied_model():
 
 
 # -- q2 -----------------------------------------------------------------------------------
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Gradient boosting on one OpenMP thread: on a busy 2-core machine, more threads only
-    wait for each other (the notebook does the same)."""
-    with threadpool_limits(limits=1, user_api="openmp"):
-        yield
-
-
 @pytest.fixture(scope="module")
 def digits():
     frame = load_dataset("digits")

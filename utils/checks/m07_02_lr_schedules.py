@@ -78,6 +78,11 @@ def _schedule_lrs(make, warmup: int, total: int, base_lr: float, call: str):
            f"{type(scheduler).__name__}.")
     expect(getattr(scheduler, "optimizer", None) is optimizer,
            "the scheduler drives another optimizer: build it on the `optimizer` argument.")
+    return _learning_rates(optimizer, scheduler, total)
+
+
+def _learning_rates(optimizer, scheduler, total) -> np.ndarray:
+    """The learning rate of each of ``total`` steps, stepping the optimizer then the scheduler."""
     lrs = []
     for _ in range(total):
         lrs.append(optimizer.param_groups[0]["lr"])
@@ -96,12 +101,7 @@ def _reference_schedule(warmup, total, base_lr, *, start=0.1, t_max=None, milest
         LinearLR(optimizer, start_factor=start, total_iters=warmup),
         CosineAnnealingLR(optimizer, T_max=total - warmup if t_max is None else t_max)],
         milestones=[warmup if milestone is None else milestone])
-    lrs = []
-    for _ in range(total):
-        lrs.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        scheduler.step()
-    return np.array(lrs)
+    return _learning_rates(optimizer, scheduler, total)
 
 
 def _check_q2(make_warmup_cosine, base_lr) -> str:
